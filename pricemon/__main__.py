@@ -1,0 +1,3 @@
+from pricemon.cli import main
+
+main()

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 from pricemon import db
 from pricemon.config import Settings
 from pricemon.embedded import RedisServer
+from tests.shop import LocalShop
 
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="pricemon-xdg-"))
 
@@ -209,3 +210,10 @@ def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
         chromium_executable=find_chromium(),
         resend_base_url="http://127.0.0.1:9/unused",
     )
+
+
+@pytest.fixture
+def shop() -> Iterator[LocalShop]:
+    """A local shop on 127.0.0.1 (see tests/shop.py)."""
+    with LocalShop() as running:
+        yield running

@@ -135,6 +135,14 @@ class Settings(BaseSettings):
         None, validation_alias=_env("COOLIFY_PROD_WORKER_UUID")
     )
 
+    # Web (issue 5)
+    # Session cookie marked Secure (HTTPS only); unset means "in production".
+    cookie_secure: bool | None = Field(None, validation_alias=_env("PRICEMON_COOKIE_SECURE"))
+    # Proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated, or "*").
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", validation_alias=_env("PRICEMON_FORWARDED_ALLOW_IPS")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -145,6 +153,7 @@ class Settings(BaseSettings):
         "alert_email",
         "coolify_local_url",
         "coolify_prod_url",
+        "cookie_secure",
         mode="before",
     )
     @classmethod

@@ -1,0 +1,113 @@
+"""What the web app asks of other areas: queue jobs, schedule maths, schedule sync.
+
+Routes run in a worker thread (they are plain `def`s, so database calls never block the event
+loop); the queue functions are async, so they are run on the event loop through anyio.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import anyio.from_thread
+
+from pricemon.config import Settings
+from pricemon.errors import QueueError
+from pricemon.models import AppSettings
+
+log = logging.getLogger(__name__)
+
+
+def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a sync or async function from a route's worker thread."""
+
+    async def call() -> Any:
+        result = function(*args, **kwargs)
+        return await result if inspect.isawaitable(result) else result
+
+    return anyio.from_thread.run(call)
+
+
+def queue_check(settings: Settings, product_id: int) -> str:
+    """Queue a price check of one product; raises QueueUnavailable when Redis is down."""
+    from pricemon.queue import enqueue_checks
+
+    job_ids: list[str] = _run(enqueue_checks, settings, [product_id])
+    return job_ids[0] if job_ids else ""
+
+
+@dataclass(frozen=True)
+class FirstCheck:
+    """What became of the first check of a new product."""
+
+    status: str  # "queued" or "pending"
+    job_id: str | None
+    message: str
+
+
+def queue_first_check(settings: Settings, product_id: int) -> FirstCheck:
+    """Queue the first check of a product that was just saved; Redis down is not an error."""
+    try:
+        job_id = queue_check(settings, product_id)
+    except QueueError as error:
+        log.warning("first check of product %s not queued: %s", product_id, error.message)
+        return FirstCheck(
+            status="pending",
+            job_id=None,
+            message="saved; its first check is pending (the job queue is unreachable, "
+            "the next check-all will include it)",
+        )
+    return FirstCheck(status="queued", job_id=job_id, message="saved; first check queued")
+
+
+def queue_check_all(settings: Settings) -> str:
+    from pricemon.queue import enqueue_check_all
+
+    job_id: str = _run(enqueue_check_all, settings)
+    return job_id
+
+
+def queue_digest(settings: Settings, *, to: list[str] | None = None) -> str:
+    from pricemon.queue import enqueue_digest
+
+    job_id: str = _run(enqueue_digest, settings, to=to)
+    return job_id
+
+
+def schedule_changed(settings: Settings) -> bool:
+    """Tell the workers the digest schedule changed; False when Redis could not be told."""
+    from pricemon.worker.scheduler import notify_schedule_changed
+
+    try:
+        _run(notify_schedule_changed, settings)
+    except QueueError as error:
+        log.warning("schedule change not announced: %s", error.message)
+        return False
+    return True
+
+
+def next_send_times(app_settings: AppSettings, *, now: datetime, count: int = 3) -> list[datetime]:
+    """The next `count` digest send times, aware datetimes in the schedule's timezone."""
+    from pricemon.domain.schedule import next_runs
+
+    runs: list[datetime] = list(next_runs(app_settings, now=now, count=count))
+    return runs
+
+
+def ping_queue(settings: Settings) -> None:
+    """Raise QueueError unless Redis answers PING within a few seconds."""
+    import redis
+
+    if not settings.redis_url:
+        raise QueueError("REDIS_URL is not set", hint="set REDIS_URL, or run `pricemon dev`")
+    # A short timeout on purpose: a readiness probe must answer before its own deadline.
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=3, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise QueueError(f"Redis at REDIS_URL is not reachable: {type(exc).__name__}") from None
+    finally:
+        client.close()

@@ -31,11 +31,16 @@ def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
     return anyio.from_thread.run(call)
 
 
-def queue_check(settings: Settings, product_id: int) -> str:
-    """Queue a price check of one product; raises QueueUnavailable when Redis is down."""
+def queue_checks(settings: Settings, product_ids: list[int]) -> list[str]:
+    """Queue price checks; raises QueueUnavailable (a QueueError) when Redis is down."""
     from pricemon.queue import enqueue_checks
 
-    job_ids: list[str] = _run(enqueue_checks, settings, [product_id])
+    job_ids: list[str] = _run(enqueue_checks, settings, product_ids)
+    return job_ids
+
+
+def queue_check(settings: Settings, product_id: int) -> str:
+    job_ids = queue_checks(settings, [product_id])
     return job_ids[0] if job_ids else ""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -42,6 +42,7 @@ from pricemon.web.auth import (
     is_public,
     session_secret,
 )
+from pricemon.web.responses import SafeJSONResponse
 from pricemon.web.routes import api, health, pages, products, settings_pages
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        default_response_class=SafeJSONResponse,
     )
     app.state.settings = settings
     app.state.engine = engine or engine_from_settings(settings)
@@ -110,7 +112,7 @@ def _wants_json(request: Request) -> bool:
 
 def _error_response(request: Request, status: int, message: str, hint: str | None) -> Response:
     if _wants_json(request):
-        return JSONResponse({"detail": message, "hint": hint}, status_code=status)
+        return SafeJSONResponse({"detail": message, "hint": hint}, status_code=status)
     from pricemon.web.deps import render
 
     context = {"status": status, "message": message, "hint": hint}
@@ -150,7 +152,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if _wants_json(request):
-            return JSONResponse(
+            return SafeJSONResponse(
                 {"detail": error.detail}, status_code=error.status_code, headers=error.headers
             )
         return _error_response(request, error.status_code, str(error.detail), None)
@@ -158,7 +160,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def _unauthorised(request: Request) -> Response:
     if _wants_json(request):
-        return JSONResponse(
+        return SafeJSONResponse(
             {"detail": "sign-in required", "hint": "send HTTP Basic credentials (user admin)"},
             status_code=401,
         )
@@ -183,7 +185,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
                 and request.url.path.startswith("/api")
                 and not csrf_valid(request.session, request.headers.get("x-csrf-token"))
             ):
-                return JSONResponse({"detail": "missing or wrong X-CSRF-Token"}, 403)
+                return SafeJSONResponse({"detail": "missing or wrong X-CSRF-Token"}, 403)
             return await call_next(request)
         credentials = basic_credentials(request.headers.get("authorization"))
         if credentials is None:
@@ -191,7 +193,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         limiter: LoginLimiter = request.app.state.login_limiter
         client = request.client.host if request.client else "unknown"
         if limiter.blocked(client):
-            return JSONResponse({"detail": "too many failed sign-ins; wait a minute"}, 429)
+            return SafeJSONResponse({"detail": "too many failed sign-ins; wait a minute"}, 429)
         if not basic_matches(settings, *credentials):
             limiter.record_failure(client)
             return _unauthorised(request)

@@ -9,9 +9,7 @@ from pricemon.errors import InputError
 from pricemon.models import Product
 
 
-def optional_decimal(
-    text: str | None, field: str, *, low: int, high: int | None
-) -> Decimal | None:
+def optional_decimal(text: str | None, field: str, *, low: int, high: int | None) -> Decimal | None:
     """A number from a form field ("", "19.99", "19,99"), or None when blank."""
     if text is None or not text.strip():
         return None
@@ -29,20 +27,14 @@ def optional_decimal(
 def alert_changes(
     product: Product, *, target: Decimal | None, drop_percent: Decimal | None
 ) -> dict[str, Any]:
-    """The product fields for a new alert rule.
+    """Only the alert fields that differ from the product's rule.
 
-    A percentage drop is measured from the price when the rule is set (the reference);
-    changing the rule re-arms it so the next qualifying price sends one alert.
+    The products service re-arms the rule and resets its reference price whenever an alert
+    field is given, so saving the edit form unchanged must not pass them.
     """
-    changes: dict[str, Any] = {
-        "alert_target_price": target,
-        "alert_drop_percent": drop_percent,
-    }
-    rule_changed = (target, drop_percent) != (
-        product.alert_target_price,
-        product.alert_drop_percent,
-    )
-    if rule_changed:
-        changes["alert_armed"] = True
-        changes["alert_reference_price"] = product.last_price if drop_percent else None
+    changes: dict[str, Any] = {}
+    if target != product.alert_target_price:
+        changes["alert_target_price"] = target
+    if drop_percent != product.alert_drop_percent:
+        changes["alert_drop_percent"] = drop_percent
     return changes

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from pricemon.db import ping
 from pricemon.errors import PricemonError
 from pricemon.web.actions import ping_queue
+from pricemon.web.responses import SafeJSONResponse as JSONResponse
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

@@ -88,17 +88,26 @@ async def import_csv(request: Request, file: Annotated[UploadFile, File()]) -> R
         return _see_other("/products")
     from starlette.concurrency import run_in_threadpool
 
-    report = await run_in_threadpool(_import, request, data.decode("utf-8", errors="replace"))
-    flash(request, report, "ok")
+    text = data.decode("utf-8", errors="replace")
+    summary = await run_in_threadpool(_import, request, text)
+    flash(request, summary, "ok")
     return _see_other("/products")
 
 
 def _import(request: Request, text: str) -> str:
+    """Import in one transaction, then queue the first check of every product added."""
     from pricemon.db import session_scope
 
     with session_scope(request.app.state.engine) as session:
         report = service.import_products(session, text)
-    return f"Import: {report.summary()}"
+    problems = [f"line {line.line}: {line.reason}" for line in report.lines if line.reason]
+    summary = f"Import: {report.summary()}." + (f" {'; '.join(problems[:5])}" if problems else "")
+    if report.added_ids:
+        try:
+            actions.queue_checks(request.app.state.settings, report.added_ids)
+        except QueueError:
+            summary += " First checks are pending (the job queue is unreachable)."
+    return summary
 
 
 @router.get("/products/export.csv")

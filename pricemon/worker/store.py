@@ -188,3 +188,12 @@ def _store(session: Session, product_id: int, seen: Observation, at: Attempt) ->
         previous_price=previous,
         currency=currency,
     )
+
+
+def latest_recorded(engine: Engine, job_id: str) -> StoredCheck | None:
+    """What the last recorded attempt of job `job_id` found, or None if none ran."""
+    with Session(engine) as session:
+        attempt = session.exec(
+            select(sa.func.max(CheckRun.attempt)).where(CheckRun.job_id == job_id)
+        ).first()
+    return None if attempt is None else find_recorded(engine, job_id, attempt)

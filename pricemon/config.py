@@ -135,6 +135,21 @@ class Settings(BaseSettings):
         None, validation_alias=_env("COOLIFY_PROD_WORKER_UUID")
     )
 
+    # Worker (issue 4): retry backoff, stalled-job recovery and shutdown bounds.
+    check_backoff_s: float = Field(30.0, gt=0, validation_alias=_env("PRICEMON_CHECK_BACKOFF"))
+    worker_lock_duration_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_LOCK_DURATION")
+    )
+    worker_stalled_interval_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_STALLED_INTERVAL")
+    )
+    worker_shutdown_timeout_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_SHUTDOWN_TIMEOUT")
+    )
+    worker_browser_pages: int = Field(
+        4, ge=1, validation_alias=_env("PRICEMON_WORKER_BROWSER_PAGES")
+    )
+
     # Digest (issue 6): an optional cron pattern replacing the dashboard's daily/weekly time
     # (5 fields, or 6 with seconds first), how long a refresh before sending may take, and
     # how often each worker reconciles the schedule when nothing signals a change.

@@ -112,6 +112,7 @@ def _job_state(client: Any, job_id: str) -> str:
 def _read_redis(settings: Settings) -> tuple[dict[str, str], list[tuple[str, datetime]], str]:
     """(registry hash, planned digest jobs, state of the registered job) read synchronously."""
     import redis
+
     from pricemon.queue import DIGEST_QUEUE
 
     if not settings.redis_url:

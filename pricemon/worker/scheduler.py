@@ -227,8 +227,9 @@ async def _sync_once(settings: Settings, engine: Engine) -> None:
 async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Event) -> None:
     """Reconcile at start-up, every `schedule_sync_interval_s`, and within CHANGE_POLL_S of a
     `notify_schedule_changed`, until `stop` is set. Outages are logged, never raised."""
-    from pricemon.queue import redis_client
     from redis.exceptions import RedisError
+
+    from pricemon.queue import redis_client
 
     client = redis_client(settings)
     seen: str | None = None

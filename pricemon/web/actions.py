@@ -83,36 +83,36 @@ def queue_digest(settings: Settings, *, to: list[str] | None = None) -> str:
 
 
 def schedule_changed(settings: Settings) -> bool:
-    """Tell the workers the digest schedule changed; False when Redis could not be told."""
+    """Tell the workers the digest schedule changed; False when Redis could not be told
+    (they still pick it up at their next periodic sync)."""
     from pricemon.worker.scheduler import notify_schedule_changed
 
-    try:
-        _run(notify_schedule_changed, settings)
-    except QueueError as error:
-        log.warning("schedule change not announced: %s", error.message)
-        return False
-    return True
+    return notify_schedule_changed(settings)
 
 
-def next_send_times(app_settings: AppSettings, *, now: datetime, count: int = 3) -> list[datetime]:
-    """The next `count` digest send times, aware datetimes in the schedule's timezone."""
+def next_send_times(
+    row: AppSettings, settings: Settings, *, now: datetime, count: int = 3
+) -> list[datetime]:
+    """The next `count` digest send times, aware datetimes in the schedule's timezone
+    (DIGEST_CRON, when set, replaces the row's time as it does for the worker)."""
+    from pricemon.digest_settings import digest_schedule
     from pricemon.domain.schedule import next_runs
 
-    runs: list[datetime] = list(next_runs(app_settings, now=now, count=count))
-    return runs
+    schedule = digest_schedule(row, settings)
+    return next_runs(schedule.pattern, schedule.timezone, after=now, count=count)
 
 
 def ping_queue(settings: Settings) -> None:
     """Raise QueueError unless Redis answers PING within a few seconds."""
     import redis
 
-    if not settings.redis_url:
-        raise QueueError("REDIS_URL is not set", hint="set REDIS_URL, or run `pricemon dev`")
-    # A short timeout on purpose: a readiness probe must answer before its own deadline.
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=3, socket_connect_timeout=3)
+    from pricemon.queue import redis_sync_client, unavailable
+
+    client = redis_sync_client(settings)
     try:
+        # Connecting times out after 2 s (ENQUEUE_CONNECT_TIMEOUT_S): a probe must answer fast.
         client.ping()
-    except redis.RedisError as exc:
-        raise QueueError(f"Redis at REDIS_URL is not reachable: {type(exc).__name__}") from None
+    except (redis.RedisError, OSError) as exc:
+        raise unavailable(settings, exc) from None
     finally:
         client.close()

@@ -15,8 +15,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from pricemon import digest_settings
 from pricemon import products as service
-from pricemon.web import actions, digest_settings, queries
+from pricemon.web import actions, queries, schedule_form
 from pricemon.web.deps import SessionDep, SettingsDep
 from pricemon.web.forms import alert_changes
 
@@ -175,35 +176,37 @@ def price_history(
     }
 
 
-def _settings_answer(session: SessionDep, row: Any) -> dict[str, Any]:
-    runs = actions.next_send_times(row, now=datetime.now(UTC))
-    return {**digest_settings.to_dict(row), "next_runs": [run.isoformat() for run in runs]}
+def _settings_answer(row: Any, settings: SettingsDep) -> dict[str, Any]:
+    runs = actions.next_send_times(row, settings, now=datetime.now(UTC))
+    return {**schedule_form.to_dict(row), "next_runs": [run.isoformat() for run in runs]}
 
 
 @router.get("/settings")
-def read_settings(session: SessionDep) -> dict[str, Any]:
+def read_settings(session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """The digest schedule and its next three send times in its timezone."""
-    return _settings_answer(session, digest_settings.load(session))
+    return _settings_answer(digest_settings.get_app_settings(session, settings), settings)
 
 
 @router.put("/settings")
 def write_settings(
     body: DigestSettingsIn, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    """Replace the digest schedule; the workers pick it up at once (or within 5 minutes)."""
-    changes = digest_settings.DigestChanges(
+    """Replace the digest schedule; workers re-plan at once (or at their next sync)."""
+    row = digest_settings.update_schedule(
+        session,
+        settings,
         enabled=body.digest_enabled,
         frequency=body.digest_frequency,
         day=body.digest_day,
         hour=body.digest_hour,
         minute=body.digest_minute,
         timezone=body.digest_timezone,
-        recipients=digest_settings.parse_recipients(body.digest_recipients),
-        refresh=body.digest_refresh,
+        recipients=body.digest_recipients,
     )
-    row = digest_settings.save(session, changes)
+    if body.digest_refresh is not None:
+        row.digest_refresh = body.digest_refresh
     session.commit()
-    answer = _settings_answer(session, row)
+    answer = _settings_answer(row, settings)
     answer["workers_notified"] = actions.schedule_changed(settings)
     return answer
 
@@ -211,5 +214,5 @@ def write_settings(
 @router.post("/digest", status_code=202)
 def send_digest(settings: SettingsDep, body: DigestRequest | None = None) -> dict[str, str]:
     """Queue a digest email now (to the recipients, or to `to`)."""
-    to = digest_settings.parse_recipients(body.to) if body and body.to else None
+    to = digest_settings.validate_emails(body.to) if body and body.to else None
     return {"job_id": actions.queue_digest(settings, to=to)}

@@ -9,21 +9,23 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from pricemon import digest_settings
 from pricemon.errors import InputError, QueueError
-from pricemon.web import actions, digest_settings
+from pricemon.web import actions, schedule_form
 from pricemon.web.deps import SessionDep, SettingsDep, flash, render, verify_csrf
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request, session: SessionDep) -> Response:
-    row = digest_settings.load(session)
+def settings_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    row = digest_settings.get_app_settings(session, settings)
     context = {
         "row": row,
-        "next_runs": actions.next_send_times(row, now=datetime.now(UTC)),
-        "timezones": digest_settings.timezones(),
-        "days": digest_settings.DAYS,
+        "next_runs": actions.next_send_times(row, settings, now=datetime.now(UTC)),
+        "timezones": schedule_form.timezones(),
+        "days": schedule_form.DAYS,
+        "cron_override": settings.digest_cron,
     }
     return render(request, "settings.html", context)
 
@@ -51,17 +53,18 @@ def save_settings(
 ) -> Response:
     """Validate and store the schedule, then tell the workers (or say they will catch up)."""
     try:
-        changes = digest_settings.DigestChanges(
+        row = digest_settings.update_schedule(
+            session,
+            settings,
             enabled=enabled == "on",
             frequency=frequency,
             day=_int(day, "day"),
             hour=_int(hour, "hour"),
             minute=_int(minute, "minute"),
             timezone=timezone,
-            recipients=digest_settings.parse_recipients(recipients),
-            refresh=refresh == "on",
+            recipients=schedule_form.parse_recipients(recipients),
         )
-        digest_settings.save(session, changes)
+        row.digest_refresh = refresh == "on"
     except InputError as error:
         flash(request, error.message + (f" ({error.hint})" if error.hint else ""), "error")
         return RedirectResponse("/settings", status_code=303)
@@ -69,7 +72,11 @@ def save_settings(
     if actions.schedule_changed(settings):
         flash(request, "Schedule saved.", "ok")
     else:
-        flash(request, "Schedule saved; the workers will pick it up within 5 minutes.", "ok")
+        flash(
+            request,
+            "Schedule saved; Redis is unreachable, so the workers pick it up at their next sync.",
+            "ok",
+        )
     return RedirectResponse("/settings", status_code=303)
 
 

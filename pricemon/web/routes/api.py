@@ -159,14 +159,14 @@ def price_history(
         "range": range,
         "stats": {
             "count": stats.count,
-            "min": stats.minimum,
-            "max": stats.maximum,
-            "avg": stats.average,
+            "min": service.decimal_text(stats.minimum),
+            "max": service.decimal_text(stats.maximum),
+            "avg": service.decimal_text(stats.average),
         },
         "records": [
             {
                 "checked_at": r.checked_at.isoformat(),
-                "amount": str(r.amount),
+                "amount": service.decimal_text(r.amount),
                 "currency": r.currency,
                 "availability": r.availability,
                 "method": r.method,

@@ -18,6 +18,7 @@ from pricemon.web.routes.pages import table_context
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 MAX_IMPORT_BYTES = 2_000_000
+RECORDS_SHOWN = 20
 STATUSES = ("pending", "ok", "failing", "blocked", "out_of_stock")
 
 
@@ -136,7 +137,7 @@ def product_page(
         "ranges": list(queries.RANGES),
         "stats": queries.history_stats(session, product_id, since),
         "chart": charts.history_chart(points, currency=product.currency),
-        "records": queries.history(session, product_id, since, limit=50),
+        "records": queries.history(session, product_id, since, limit=RECORDS_SHOWN),
         "runs": queries.recent_runs(session, product_id),
         "now": now,
     }

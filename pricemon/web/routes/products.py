@@ -13,7 +13,7 @@ from pricemon.errors import InputError, QueueError
 from pricemon.web import actions, charts, queries
 from pricemon.web.deps import SessionDep, SettingsDep, flash, render, verify_csrf
 from pricemon.web.forms import alert_changes, optional_decimal
-from pricemon.web.routes.pages import table_context
+from pricemon.web.routes.pages import forget_stats, table_context
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -74,6 +74,7 @@ def add(
         flash(request, f"{error.message}" + (f" ({error.hint})" if error.hint else ""), "error")
         return _see_other("/products")
     session.commit()
+    forget_stats(request)
     assert product.id is not None
     first = actions.queue_first_check(settings, product.id)
     flash(request, f"Added {product.display_name}: {first.message}.", "ok")
@@ -91,6 +92,7 @@ async def import_csv(request: Request, file: Annotated[UploadFile, File()]) -> R
 
     text = data.decode("utf-8", errors="replace")
     summary = await run_in_threadpool(_import, request, text)
+    forget_stats(request)
     flash(request, summary, "ok")
     return _see_other("/products")
 
@@ -164,6 +166,7 @@ def edit(
     changes = {"name": name.strip() or None, "active": active == "on"}
     changes.update(alert_changes(product, target=target, drop_percent=drop))
     service.update_product(session, product_id, **changes)
+    forget_stats(request)
     flash(request, "Saved.", "ok")
     return _see_other(f"/products/{product_id}")
 
@@ -192,5 +195,6 @@ def delete(request: Request, session: SessionDep, product_id: int) -> Response:
     product = service.get_product(session, product_id)
     label = product.display_name
     service.remove_product(session, str(product_id))
+    forget_stats(request)
     flash(request, f"Deleted {label} and its history.", "ok")
     return _see_other("/products")

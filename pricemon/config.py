@@ -147,6 +147,18 @@ class Settings(BaseSettings):
         "alert_email",
         "coolify_local_url",
         "coolify_prod_url",
+        "admin_password",
+        "secret_key",
+        "openai_api_key",
+        "anthropic_api_key",
+        "google_api_key",
+        "resend_api_key",
+        "coolify_local_api_token",
+        "coolify_local_web_uuid",
+        "coolify_local_worker_uuid",
+        "coolify_prod_api_token",
+        "coolify_prod_web_uuid",
+        "coolify_prod_worker_uuid",
         mode="before",
     )
     @classmethod

@@ -6,7 +6,6 @@ PRICEMON_DATA_DIR when it is unset.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -54,6 +53,8 @@ def status(
     ctx.call_on_close(engine.dispose)
     state = db.migration_status(engine)
     if as_json:
+        import json
+
         payload = {
             "database": db.describe_url(engine),
             "current": state.current,

@@ -7,7 +7,6 @@ of `pricemon.products`, and shows the result.
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -69,6 +68,8 @@ def list_(
     with session_scope(open_engine(ctx)) as session:
         found = products.list_products(session, search=search, sort=sort)
     if as_json:
+        import json
+
         typer.echo(json.dumps([products.product_to_dict(p) for p in found], indent=2))
     elif not found:
         typer.echo("No products yet. Add one with `pricemon products add URL`.")

@@ -135,6 +135,12 @@ class Settings(BaseSettings):
         None, validation_alias=_env("COOLIFY_PROD_WORKER_UUID")
     )
 
+    # Fetch (issue 3): Chromium's --host-resolver-rules; replaces the built-in rules that
+    # keep Chrome's background hosts unresolvable (tests use "MAP * ~NOTFOUND, EXCLUDE ...").
+    browser_host_rules: str | None = Field(
+        None, validation_alias=_env("PRICEMON_BROWSER_HOST_RULES")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -145,6 +151,7 @@ class Settings(BaseSettings):
         "alert_email",
         "coolify_local_url",
         "coolify_prod_url",
+        "browser_host_rules",
         mode="before",
     )
     @classmethod

@@ -32,7 +32,7 @@ from pricemon.fetch.blocking import detect_block
 from pricemon.fetch.guard import PinnedBackend, check_url_allowed
 from pricemon.fetch.page import FetchedPage, decode_html
 
-__all__ = ["FetchedPage", "browser_headers", "create_client", "fetch_page"]
+__all__ = ["FetchedPage", "browser_headers", "create_client", "fetch_page", "status_error"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,10 @@ USER_AGENT = (
     f"Chrome/{CHROME_MAJOR}.0.0.0 Safari/537.36"
 )
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
+BLOCKED_HINT = (
+    "the shop blocks automated requests; the browser tier may get through "
+    "(pricemon check --browser always); later checks retry"
+)
 
 
 def _accept_encoding() -> str:
@@ -185,15 +189,14 @@ async def _read_page(
         raise FetchError(
             f"blocked: {urlsplit(final_url).hostname} answered {response.status_code} "
             f"with a bot wall ({block})",
-            hint="the shop blocks automated requests; the browser tier may get through "
-            "(pricemon check --browser always); later checks retry",
+            hint=BLOCKED_HINT,
             kind="blocked",
             url=url,
             status_code=response.status_code,
             transient=True,
         )
     if response.status_code >= 300:
-        raise _status_error(url, response)
+        raise status_error(url, response.status_code, response.reason_phrase)
     return FetchedPage(
         url=url,
         final_url=final_url,
@@ -226,8 +229,8 @@ async def _read_capped(url: str, response: httpx.Response, max_bytes: int) -> by
     return b"".join(chunks)
 
 
-def _status_error(url: str, response: httpx.Response) -> FetchError:
-    status = response.status_code
+def status_error(url: str, status: int, reason_phrase: str = "") -> FetchError:
+    """FetchError(kind="http") for an error status (shared with the browser tier)."""
     transient = status >= 500 or status in _TRANSIENT_STATUSES
     if status in (404, 410):
         hint = "the product page is gone; check the URL or remove the product"
@@ -236,7 +239,7 @@ def _status_error(url: str, response: httpx.Response) -> FetchError:
     else:
         hint = "open the URL in a browser to see what the shop answers"
     return FetchError(
-        f"http: {url} answered {status} {response.reason_phrase}".rstrip(),
+        f"http: {url} answered {status} {reason_phrase}".rstrip(),
         hint=hint,
         kind="http",
         url=url,

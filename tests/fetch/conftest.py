@@ -9,6 +9,9 @@ import pytest
 from pricemon.config import Settings
 from tests.conftest import find_chromium
 
+# Chromium may resolve nothing but the local shop: tests talk only to 127.0.0.1.
+STRICT_HOST_RULES = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
+
 
 @pytest.fixture
 def fetch_settings(tmp_path: Path) -> Settings:
@@ -18,6 +21,7 @@ def fetch_settings(tmp_path: Path) -> Settings:
         allow_private_urls=True,
         fetch_timeout_s=10.0,
         chromium_executable=find_chromium(),
+        browser_host_rules=STRICT_HOST_RULES,
     )
 
 

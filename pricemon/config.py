@@ -150,6 +150,12 @@ class Settings(BaseSettings):
         4, ge=1, validation_alias=_env("PRICEMON_WORKER_BROWSER_PAGES")
     )
 
+    # Fetch (issue 3): Chromium's --host-resolver-rules; replaces the built-in rules that
+    # keep Chrome's background hosts unresolvable (tests use "MAP * ~NOTFOUND, EXCLUDE ...").
+    browser_host_rules: str | None = Field(
+        None, validation_alias=_env("PRICEMON_BROWSER_HOST_RULES")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -160,6 +166,7 @@ class Settings(BaseSettings):
         "alert_email",
         "coolify_local_url",
         "coolify_prod_url",
+        "browser_host_rules",
         mode="before",
     )
     @classmethod

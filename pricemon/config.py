@@ -171,6 +171,12 @@ class Settings(BaseSettings):
         "127.0.0.1", validation_alias=_env("PRICEMON_FORWARDED_ALLOW_IPS")
     )
 
+    # Fetch (issue 3): Chromium's --host-resolver-rules; replaces the built-in rules that
+    # keep Chrome's background hosts unresolvable (tests use "MAP * ~NOTFOUND, EXCLUDE ...").
+    browser_host_rules: str | None = Field(
+        None, validation_alias=_env("PRICEMON_BROWSER_HOST_RULES")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -195,6 +201,7 @@ class Settings(BaseSettings):
         "coolify_prod_web_uuid",
         "coolify_prod_worker_uuid",
         "cookie_secure",
+        "browser_host_rules",
         mode="before",
     )
     @classmethod

@@ -29,7 +29,7 @@ from pricemon.errors import InputError, PricemonError, ProcessError
 
 log = logging.getLogger(__name__)
 
-STOP_TIMEOUT_S = 15.0  # how long children get to finish after SIGTERM
+STOP_TIMEOUT_S = 15.0  # how long children get to finish after SIGTERM (at least)
 READY_TIMEOUT_S = 120.0  # how long the web server gets to accept connections
 POLL_S = 0.2
 
@@ -47,6 +47,7 @@ def _die_with_parent() -> None:
 class Child:
     name: str
     process: subprocess.Popen[bytes]
+    service: bool = False  # used by the others: started first, stopped last
 
     @property
     def pid(self) -> int:
@@ -61,9 +62,16 @@ class Supervisor:
     children: list[Child] = field(default_factory=list)
 
     def start(
-        self, name: str, args: list[str], env: dict[str, str], *, quiet: bool = False
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        quiet: bool = False,
+        service: bool = False,
     ) -> Child:
-        """Start `args`; `quiet` discards its standard output (stderr is always shown)."""
+        """Start `args`; `quiet` discards its standard output (stderr is always shown);
+        a `service` (Redis) is stopped only after every other child has exited."""
         process = subprocess.Popen(
             args,
             env=env,
@@ -71,7 +79,7 @@ class Supervisor:
             start_new_session=True,  # Ctrl-C goes to us; we decide the order
             preexec_fn=_die_with_parent,  # only calls prctl: safe between fork and exec
         )
-        child = Child(name, process)
+        child = Child(name, process, service)
         self.children.append(child)
         log.info("started %s (pid %d)", name, child.pid)
         return child
@@ -81,13 +89,19 @@ class Supervisor:
         return next((c for c in self.children if c.process.poll() is not None), None)
 
     def stop_all(self) -> None:
-        """SIGTERM every running child, newest first; SIGKILL those still up after the bound."""
-        for child in reversed(self.children):
+        """Stop the applications, then the services they use (Redis), so the worker can
+        finish its jobs against a live Redis. Each stage: SIGTERM, a bounded wait, SIGKILL."""
+        self._stop([c for c in self.children if not c.service])
+        self._stop([c for c in self.children if c.service])
+        self.children.clear()
+
+    def _stop(self, children: list[Child]) -> None:
+        for child in reversed(children):
             if child.process.poll() is None:
                 child.process.terminate()
                 log.info("stopping %s (pid %d)", child.name, child.pid)
         deadline = time.monotonic() + self.stop_timeout_s
-        for child in reversed(self.children):
+        for child in reversed(children):
             try:
                 child.process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -96,7 +110,6 @@ class Supervisor:
                 )
                 child.process.kill()
                 child.process.wait()
-        self.children.clear()
 
 
 class _StopRequested:
@@ -192,7 +205,10 @@ def run_dev(settings: Settings, options: DevOptions) -> None:
     check_port_free(options.host, options.port)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     options.announce(prepare_database(settings))
-    supervisor = Supervisor(stop_timeout_s=options.stop_timeout_s)
+    # The worker waits up to PRICEMON_WORKER_SHUTDOWN_TIMEOUT for running checks: let it.
+    supervisor = Supervisor(
+        stop_timeout_s=max(options.stop_timeout_s, settings.worker_shutdown_timeout_s + 5)
+    )
     with _StopRequested() as stop:
         try:
             redis_url = _start_redis(settings, supervisor, options)
@@ -216,7 +232,9 @@ def _start_redis(settings: Settings, supervisor: Supervisor, options: DevOptions
     from pricemon.embedded import RedisServer, data_dir_redis, free_port
 
     server = RedisServer(data_dir_redis(settings.data_dir), port=free_port())
-    child = supervisor.start("redis-server", server.command(), dict(os.environ), quiet=True)
+    child = supervisor.start(
+        "redis-server", server.command(), dict(os.environ), quiet=True, service=True
+    )
     server.process = child.process
     server.wait_until_up()
     options.announce(f"Redis: {server.url} (embedded, data in {data_dir_redis(settings.data_dir)})")

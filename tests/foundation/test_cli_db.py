@@ -123,11 +123,14 @@ def test_unsupported_database(runner: CliRunner) -> None:
 
 
 def test_database_from_a_newer_pricemon(
-    runner: CliRunner, database_url: str, head_revision: str
+    runner: CliRunner, empty_database_url: str, head_revision: str
 ) -> None:
+    """A database of its own: the shared test databases must keep their real revision."""
     import sqlalchemy as sa
 
+    database_url = empty_database_url
     engine = db.create_db_engine(database_url)
+    db.upgrade(engine)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = 'zz99'"))
     engine.dispose()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pricemon.cli.base import get_settings
+from pricemon.cli.base import start_command
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         """
         from pricemon.devstack import DevOptions, run_dev
 
-        settings = get_settings(ctx)
+        settings = start_command(ctx)
         chosen_port = port or settings.port
 
         def open_in_browser(url: str) -> None:

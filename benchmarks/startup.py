@@ -114,8 +114,9 @@ go under.
 {table}
 
 `pricemon --help` spread: {result["help_min_s"]:.3f} s to {result["help_max_s"]:.3f} s.
-Budget: {BUDGET_S} s (the script passes when the CPU-time median is within it). Heavy libraries in `sys.modules` after
-`import pricemon.cli`: {heavy} (checked: {", ".join(HEAVY)}).
+Budget: {BUDGET_S} s (the script passes when the CPU-time median is within it).
+Heavy libraries in `sys.modules` after `import pricemon.cli`: {heavy}
+(checked: {", ".join(HEAVY)}).
 
 Bytecode caching matters more than anything below: with `PYTHONDONTWRITEBYTECODE=1`
 (set in the sandbox these figures come from) every start compiles Typer and click from

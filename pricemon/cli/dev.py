@@ -14,8 +14,12 @@ def register(app: typer.Typer) -> None:
     def dev(
         ctx: typer.Context,
         host: Annotated[
-            str, typer.Option("--host", help="Address the dashboard listens on.")
-        ] = "127.0.0.1",
+            str | None,
+            typer.Option(
+                "--host",
+                help="Address the dashboard listens on [default: PRICEMON_HOST, 127.0.0.1].",
+            ),
+        ] = None,
         port: Annotated[
             int | None,
             typer.Option("--port", min=1, max=65535, help="Dashboard port [default: PORT, 8000]."),
@@ -41,7 +45,7 @@ def register(app: typer.Typer) -> None:
             webbrowser.open(url)
 
         options = DevOptions(
-            host=host,
+            host=host or settings.host,
             port=chosen_port,
             announce=typer.echo,
             on_ready=open_in_browser if open_browser else None,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from pricemon.config import Settings
-from pricemon.errors import InputError, PricemonError, ProcessError
+from pricemon.errors import InputError, ProcessError
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,13 @@ class Supervisor:
         self._stop([c for c in self.children if c.service])
         self.children.clear()
 
+    def kill_all(self) -> None:
+        """SIGKILL every child still running (a second Ctrl-C: no more waiting)."""
+        for child in self.children:
+            if child.process.poll() is None:
+                log.warning("killing %s (pid %d)", child.name, child.pid)
+                child.process.kill()
+
     def _stop(self, children: list[Child]) -> None:
         for child in reversed(children):
             if child.process.poll() is None:
@@ -113,10 +120,12 @@ class Supervisor:
 
 
 class _StopRequested:
-    """Turns SIGINT/SIGTERM into a flag; a second signal while stopping kills at once."""
+    """Turns SIGINT/SIGTERM into a flag; a second signal while stopping calls `impatient`
+    (which kills the children at once instead of waiting for them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, impatient: Callable[[], None]) -> None:
         self.signal_name: str | None = None
+        self._impatient = impatient
         self._previous: dict[int, object] = {}
 
     def __enter__(self) -> _StopRequested:
@@ -126,7 +135,8 @@ class _StopRequested:
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         if self.signal_name is not None:
-            raise KeyboardInterrupt  # impatient second Ctrl-C: stop waiting politely
+            self._impatient()
+            return
         self.signal_name = signal.Signals(signum).name
 
     def __exit__(self, *exc: object) -> None:
@@ -209,7 +219,7 @@ def run_dev(settings: Settings, options: DevOptions) -> None:
     supervisor = Supervisor(
         stop_timeout_s=max(options.stop_timeout_s, settings.worker_shutdown_timeout_s + 5)
     )
-    with _StopRequested() as stop:
+    with _StopRequested(impatient=supervisor.kill_all) as stop:
         try:
             redis_url = _start_redis(settings, supervisor, options)
             env = child_environment(
@@ -262,7 +272,7 @@ def _wait_until_ready(supervisor: Supervisor, stop: _StopRequested, options: Dev
                 options.on_ready(url)
             return
         if time.monotonic() > deadline:
-            raise PricemonError(
+            raise ProcessError(
                 f"the web server did not listen on port {options.port} "
                 f"within {options.ready_timeout_s:.0f} s",
                 hint="read its messages above",

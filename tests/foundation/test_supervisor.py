@@ -146,3 +146,33 @@ def test_port_in_use_is_refused() -> None:
         with pytest.raises(InputError) as caught:
             check_port_free("127.0.0.1", port)
     assert caught.value.message == f"cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_second_ctrl_c_kills_at_once() -> None:
+    script = textwrap.dedent(
+        f"""
+        import os, time
+        from pricemon.devstack import Supervisor, _StopRequested
+        supervisor = Supervisor(stop_timeout_s=600)
+        child = supervisor.start("stubborn", {STUBBORN!r}, dict(os.environ))
+        with _StopRequested(impatient=supervisor.kill_all) as stop:
+            while stop.signal_name is None:
+                time.sleep(0.05)
+            print("stopping", flush=True)
+            supervisor.stop_all()
+        print("returncode", child.process.returncode, flush=True)
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    try:
+        assert process.stdout.readline() == "ready\n"  # the child ignores SIGTERM from now on
+        process.send_signal(signal.SIGINT)
+        assert process.stdout.readline() == "stopping\n"
+        process.send_signal(signal.SIGINT)  # impatient: without it the wait would be 600 s
+        out, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert out == f"returncode {-signal.SIGKILL}\n"
+    assert process.returncode == 0

@@ -4,6 +4,7 @@ shop: prices right at scale, shutdown, crashes, Redis outages and hostile shops.
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 from collections.abc import Callable
 from decimal import Decimal
@@ -35,7 +36,7 @@ StartWorker = Callable[..., WorkerProcess]
 
 
 def all_checked(engine: Engine, expected: int) -> bool:
-    return sum(1 for p in products_by_url(engine).values() if p.last_checked_at) >= expected
+    return sum(1 for p in products_by_url(engine).values() if p.last_price) >= expected
 
 
 def work_check(settings: Settings) -> int:
@@ -58,11 +59,13 @@ def test_check_all_records_every_price_right(
     products = products_by_url(pg_engine)
     assert {url: p.last_price for url, p in products.items()} == prices
     assert all(p.status == ProductStatus.OK and p.currency == "EUR" for p in products.values())
-    assert count(pg_engine, PriceRecord) == 50 and count(pg_engine, CheckRun) == 50
+    assert count(pg_engine, PriceRecord) == 50  # once per product, even if retried
+    assert count(pg_engine, CheckRun) >= 50  # a slow machine may time a fetch out and retry
 
     worker.signal(signal.SIGTERM)
     assert worker.wait(30) == 0
-    assert "worker stopped: 51 completed, 0 failed" in worker.log()  # 50 checks + check-all
+    stopped = re.search(r"worker stopped: (\d+) completed", worker.log())
+    assert stopped and int(stopped[1]) >= 51  # 50 checks + check-all
     assert work_check(pg_settings) == 1  # the heartbeat went with it
 
 
@@ -183,32 +186,42 @@ def test_jobs_complete_across_a_redis_restart(
         redis.stop()
 
 
-def test_hanging_garbage_and_blocked_shops(
+def test_a_hanging_shop_is_retried_then_failed(
     pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
 ) -> None:
-    hang = shop.add("/hang", product_page("Hang", "1.00"), delay_s=6)  # > fetch timeout (2 s)
+    hang = shop.add("/hang", product_page("Hang", "1.00"), delay_s=30)
+    [pid] = add_products(pg_engine, [hang])
+    start_worker(pg_settings, concurrency=1, fetch_timeout_s=2)
+    asyncio.run(enqueue_checks(pg_settings, [pid]))
+    wait_until(lambda: asyncio.run(_count_jobs(pg_settings, "failed")) == 1, 90, "the failure")
+    runs = runs_for(pg_engine, pid)
+    assert [(r.attempt, r.outcome) for r in runs] == [(1, "error"), (2, "error")]  # retried
+    assert "timeout" in (runs[0].error or "") and runs[0].job_id == runs[1].job_id
+    product = products_by_url(pg_engine)[hang]
+    assert product.status == ProductStatus.FAILING and product.last_error == runs[1].error
+    assert product.last_price is None and count(pg_engine, PriceRecord) == 0
+
+
+def test_garbage_and_blocked_shops(
+    pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
+) -> None:
     garbage = shop.add("/garbage", "<html><body><p>%$#@!* no price here</p></body></html>")
     wall = "<html><head><title>Just a moment...</title></head><body>captcha</body></html>"
     blocked = shop.add("/blocked", wall, status=403)
-    urls = [hang, garbage, blocked]
+    urls = [garbage, blocked]
     ids = dict(zip(urls, add_products(pg_engine, urls), strict=True))
-    worker = start_worker(pg_settings, concurrency=3)
+    worker = start_worker(pg_settings, concurrency=2)
     asyncio.run(enqueue_checks(pg_settings, ids.values()))
-    wait_until(lambda: asyncio.run(_count_jobs(pg_settings, "failed")) == 3, 120, "3 failures")
+    wait_until(lambda: asyncio.run(_count_jobs(pg_settings, "failed")) == 2, 120, "2 failures")
     products = products_by_url(pg_engine)
     assert count(pg_engine, PriceRecord) == 0  # a failed check is never a price
-
-    hung = runs_for(pg_engine, ids[hang])
-    assert [r.outcome for r in hung] == ["error", "error"]  # transient: retried once
-    assert hung[0].error and hung[0].job_id == hung[1].job_id
-    assert products[hang].status == ProductStatus.FAILING and products[hang].last_error
 
     junk = runs_for(pg_engine, ids[garbage])
     assert [r.outcome for r in junk] == ["no_price"]  # permanent: failed at once
     assert products[garbage].status == ProductStatus.FAILING
 
     walled = runs_for(pg_engine, ids[blocked])
-    assert [r.outcome for r in walled] == ["blocked", "blocked"]
+    assert [r.outcome for r in walled] == ["blocked", "blocked"]  # transient: retried
     assert products[blocked].status == ProductStatus.BLOCKED
     assert products[blocked].last_availability != "out_of_stock"
     assert all(p.failing_since and p.last_failure_at for p in products.values())

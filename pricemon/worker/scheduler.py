@@ -237,7 +237,8 @@ async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Ev
     try:
         while not stop.is_set():
             try:
-                version = await client.get(VERSION_KEY)
+                raw = await client.get(VERSION_KEY)
+                version = None if raw is None else str(raw)
             except (RedisError, OSError) as exc:
                 log.warning("digest schedule sync cannot read Redis: %s", exc)
                 version = seen

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from pricemon.config import Settings
 from pricemon.db import session_scope
@@ -175,7 +175,7 @@ async def _send_alert(
     else:
         record.outcome, record.sent_at, record.provider_id = "sent", now, sent.provider_id
         log.info("price alert for product %d sent (%s)", product.id, decision.reason)
-    with Session(engine) as session:
+    outcome = record.outcome
+    with session_scope(engine) as session:
         session.add(record)
-        session.commit()
-    return record.outcome
+    return outcome

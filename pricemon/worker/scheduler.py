@@ -85,11 +85,14 @@ async def _add_slot(queue: Queue, schedule: DigestSchedule, slot: datetime) -> s
     from pricemon.queue import JOB_SEND_DIGEST
 
     job_id = slot_key(slot)
-    delay_ms = max(0, int((slot - datetime.now(UTC)).total_seconds() * 1000))
+    # timestamp + delay is when BullMQ fires the job: pass both so it is the slot exactly.
+    now_ms = int(time.time() * 1000)
+    slot_ms = int(slot.timestamp() * 1000)
     data = {"slot": job_id, "pattern": schedule.pattern, "tz": schedule.timezone}
     options = {
         "jobId": job_id,
-        "delay": delay_ms,
+        "timestamp": now_ms,
+        "delay": max(0, slot_ms - now_ms),
         "attempts": 3,
         "backoff": {"type": "exponential", "delay": 60_000},
         "removeOnComplete": KEEP_DIGEST_JOBS,

@@ -58,8 +58,10 @@ KEEP_DIGEST_JOBS = {"age": 30 * 24 * 3600}
 
 
 def _describe_run(run: datetime) -> str:
-    local = run.strftime("%Y-%m-%d %H:%M %Z (UTC%z)")
-    return f"{local} = {run.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
+    """`2026-11-29 09:00 AEDT (UTC+1100) = 2026-11-28 22:00 UTC` (seconds when not 0)."""
+    clock = "%H:%M:%S" if run.second else "%H:%M"
+    local = run.strftime(f"%Y-%m-%d {clock} %Z (UTC%z)")
+    return f"{local} = {run.astimezone(UTC).strftime(f'%Y-%m-%d {clock} UTC')}"
 
 
 def _who() -> str:

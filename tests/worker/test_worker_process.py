@@ -72,47 +72,35 @@ def test_check_all_records_every_price_right(
 def test_products_check_wait_reports_changes(
     pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
 ) -> None:
-    from pricemon.cli.products_check import register
+    from pricemon.cli import app
 
     prices = stock_shop(shop, 6)
     ids = add_products(pg_engine, list(prices))
     start_worker(pg_settings, concurrency=4)
-    app = _products_app(register)
     env = {"DATABASE_URL": pg_settings.effective_database_url, "REDIS_URL": pg_settings.redis_url}
-    first = CliRunner().invoke(app, ["check", "--all", "--wait", "--timeout", "120"], env=env)
+    first = CliRunner().invoke(
+        app, ["products", "check", "--all", "--wait", "--timeout", "120"], env=env
+    )
     assert first.exit_code == 0, first.output
     assert "6 checked, 0 changed, 0 failed" in first.output
     shop.add("/p/0", product_page("Thing 0", "5.00", "EUR"))
-    again = CliRunner().invoke(app, ["check", str(ids[0]), str(ids[1]), "--wait"], env=env)
+    again = CliRunner().invoke(
+        app, ["products", "check", str(ids[0]), str(ids[1]), "--wait"], env=env
+    )
     assert again.exit_code == 0, again.output
     assert "2 checked, 1 changed, 0 failed" in again.output  # a finished check is re-accepted
     assert "10.00" in again.output and "5.00" in again.output
 
 
-def _products_app(register: Callable[..., None]) -> object:
-    import typer
-
-    from pricemon.cli.base import PricemonGroup
-
-    app = typer.Typer(cls=PricemonGroup)
-    register(app)
-
-    @app.callback()
-    def root() -> None:
-        """Test root."""
-
-    return app
-
-
 def test_products_check_wait_times_out_without_a_worker(
     pg_settings: Settings, pg_engine: Engine, shop: LocalShop
 ) -> None:
-    from pricemon.cli.products_check import register
+    from pricemon.cli import app
 
     add_products(pg_engine, list(stock_shop(shop, 2)))
     env = {"DATABASE_URL": pg_settings.effective_database_url, "REDIS_URL": pg_settings.redis_url}
     result = CliRunner().invoke(
-        _products_app(register), ["check", "--all", "--wait", "--timeout", "1"], env=env
+        app, ["products", "check", "--all", "--wait", "--timeout", "1"], env=env
     )
     assert result.exit_code == 1
     assert "2 check(s) not finished within 1 s" in result.output

@@ -135,12 +135,13 @@ def test_a_killed_worker_s_job_is_finished_by_another(
 ) -> None:
     url = shop.add("/slow", product_page("Slow thing", "42.00", "EUR"), delay_s=4)
     [pid] = add_products(pg_engine, [url])
-    first = start_worker(pg_settings, concurrency=1)
+    fast_lock = {"worker_lock_duration_s": 5.0}  # lapses soon after the kill
+    first = start_worker(pg_settings, concurrency=1, **fast_lock)
     [job_id] = asyncio.run(enqueue_checks(pg_settings, [pid]))
     wait_until(lambda: shop.hits["/slow"] >= 1, 30, "the check to start", first)
     first.signal(signal.SIGKILL)
     first.wait(10)
-    second = start_worker(pg_settings, concurrency=1)
+    second = start_worker(pg_settings, concurrency=1, **fast_lock)
     wait_until(lambda: runs_for(pg_engine, pid), 60, "stalled-job recovery", second)
     runs = runs_for(pg_engine, pid)
     assert [(r.job_id, r.attempt, r.outcome) for r in runs] == [(job_id, 1, "ok")]
@@ -156,15 +157,15 @@ def test_jobs_complete_across_a_redis_restart(
     redis = RedisServer(data_dir=tmp_path / "redis", port=free_port()).start()
     try:
         settings = pg_settings.model_copy(update={"redis_url": redis.url})
-        prices = stock_shop(shop, 20, delay_s=0.5)
+        prices = stock_shop(shop, 12, delay_s=0.5)
         ids = add_products(pg_engine, list(prices))
         worker = start_worker(settings, concurrency=2)
         asyncio.run(enqueue_checks(settings, ids))
-        wait_until(lambda: all_checked(pg_engine, 4), 60, "some checks", worker)
+        wait_until(lambda: all_checked(pg_engine, 2), 60, "some checks", worker)
         redis.stop()  # a restart: Redis saves its append-only file and exits
         wait_until(lambda: "Redis unreachable" in worker.log(), 30, "an outage warning", worker)
         redis.start()
-        wait_until(lambda: all_checked(pg_engine, 20), 120, "every check", worker)
+        wait_until(lambda: all_checked(pg_engine, 12), 120, "every check", worker)
         assert {u: p.last_price for u, p in products_by_url(pg_engine).items()} == prices
         assert "Redis is reachable again" in worker.log()
         assert count(pg_engine, PriceRecord) == count(pg_engine, CheckRun)

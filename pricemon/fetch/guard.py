@@ -199,6 +199,9 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+_IN_PAGE_SCHEMES = ("data:", "blob:", "about:")
+
+
 class VerdictCache:
     """Remembers for `ttl_s` which hosts were refused, so that a page's hundred requests to
     one CDN cost one DNS lookup (the browser tier checks every request). Only "refused" and
@@ -210,7 +213,10 @@ class VerdictCache:
         self._verdicts: dict[tuple[str, int], tuple[float, FetchError | None]] = {}
 
     async def refusal(self, url: str) -> FetchError | None:
-        """The FetchError(kind="refused") for `url`, or None when it may be requested."""
+        """The FetchError(kind="refused") for `url`, or None when it may be requested.
+        In-page schemes (data:, blob:, about:) never reach the network and pass."""
+        if url.startswith(_IN_PAGE_SCHEMES):
+            return None
         try:
             host, port = split_target(url)
         except FetchError as error:

@@ -177,5 +177,6 @@ async def test_verdicts_are_cached_per_host(monkeypatch: pytest.MonkeyPatch) -> 
         assert await cache.refusal(f"https://cdn.example{path}") is None
         refusal = await cache.refusal(f"https://internal.example{path}")
         assert refusal is not None and refusal.kind == "refused"
-    assert await cache.refusal("data:text/plain,hi") is not None  # not http(s)
+    assert await cache.refusal("data:text/plain,hi") is None  # never reaches the network
+    assert await cache.refusal("ftp://files.example/a") is not None
     assert lookups == ["cdn.example", "internal.example"]

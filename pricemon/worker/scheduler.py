@@ -58,8 +58,10 @@ KEEP_DIGEST_JOBS = {"age": 30 * 24 * 3600}
 
 
 def _describe_run(run: datetime) -> str:
-    local = run.strftime("%Y-%m-%d %H:%M %Z (UTC%z)")
-    return f"{local} = {run.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
+    """`2026-11-29 09:00 AEDT (UTC+1100) = 2026-11-28 22:00 UTC` (seconds when not 0)."""
+    clock = "%H:%M:%S" if run.second else "%H:%M"
+    local = run.strftime(f"%Y-%m-%d {clock} %Z (UTC%z)")
+    return f"{local} = {run.astimezone(UTC).strftime(f'%Y-%m-%d {clock} UTC')}"
 
 
 def _who() -> str:
@@ -85,11 +87,14 @@ async def _add_slot(queue: Queue, schedule: DigestSchedule, slot: datetime) -> s
     from pricemon.queue import JOB_SEND_DIGEST
 
     job_id = slot_key(slot)
-    delay_ms = max(0, int((slot - datetime.now(UTC)).total_seconds() * 1000))
+    # timestamp + delay is when BullMQ fires the job: pass both so it is the slot exactly.
+    now_ms = int(time.time() * 1000)
+    slot_ms = int(slot.timestamp() * 1000)
     data = {"slot": job_id, "pattern": schedule.pattern, "tz": schedule.timezone}
     options = {
         "jobId": job_id,
-        "delay": delay_ms,
+        "timestamp": now_ms,
+        "delay": max(0, slot_ms - now_ms),
         "attempts": 3,
         "backoff": {"type": "exponential", "delay": 60_000},
         "removeOnComplete": KEEP_DIGEST_JOBS,
@@ -237,7 +242,8 @@ async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Ev
     try:
         while not stop.is_set():
             try:
-                version = await client.get(VERSION_KEY)
+                raw = await client.get(VERSION_KEY)
+                version = None if raw is None else str(raw)
             except (RedisError, OSError) as exc:
                 log.warning("digest schedule sync cannot read Redis: %s", exc)
                 version = seen

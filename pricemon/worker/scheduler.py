@@ -223,10 +223,14 @@ def notify_schedule_changed(settings: Settings) -> bool:
 
 
 async def _sync_once(settings: Settings, engine: Engine) -> None:
+    """One reconcile; failures are logged and retried next round, never raised: the sync
+    task must outlive database and Redis outages."""
     try:
         await reconcile_schedule(settings, engine)
     except PricemonError as exc:
         log.warning("digest schedule sync failed: %s", exc)
+    except Exception:
+        log.exception("digest schedule sync failed unexpectedly; retrying next round")
 
 
 async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Event) -> None:

@@ -166,3 +166,18 @@ async def test_a_slot_the_schedule_no_longer_has_is_skipped(
     result = await run_digest_job(mail_settings, engine, {"slot": slot_key(slot)}, "x")
     assert result["outcome"] == "skipped"
     assert resend.requests == []
+
+
+async def test_a_manual_job_sends_once_per_job_id(
+    engine: Engine, mail_settings: Settings, resend: ResendStub
+) -> None:
+    data = {"to": ["zed@example.com"], "refresh": False}
+    first = await run_digest_job(mail_settings, engine, data, "41")
+    retried = await run_digest_job(mail_settings, engine, data, "41")
+    other = await run_digest_job(mail_settings, engine, data, "42")
+    assert [first["outcome"], retried["outcome"], other["outcome"]] == ["sent", "skipped", "sent"]
+    assert [r.headers["idempotency-key"] for r in resend.requests] == [
+        "digest-manual-41",
+        "digest-manual-42",
+    ]
+    assert resend.requests[0].body["to"] == ["zed@example.com"]

@@ -93,6 +93,7 @@ def set_schedule(
         digest_schedule,
         parse_time_of_day,
         parse_weekday,
+        recipients_for,
         update_schedule,
     )
     from pricemon.domain.schedule import next_run
@@ -116,7 +117,10 @@ def set_schedule(
             timezone=tz, recipients=to,
         )  # fmt: skip
         schedule = digest_schedule(row, settings)
+        recipients = recipients_for(row, settings)
     typer.echo(f"Digest schedule: {schedule.describe()}")
+    if schedule.enabled and not recipients:
+        typer.echo("Note: no recipients yet; add them with --to EMAIL or set ALERT_EMAIL.")
     if schedule.enabled:
         run = next_run(schedule.pattern, schedule.timezone, after=datetime.now(UTC))
         typer.echo(f"Next run: {_run_line(run)}")

@@ -62,6 +62,7 @@ def show(
                    f"at {reg.updated_at}")  # fmt: skip
         for run in reg.next_runs:
             typer.echo(f"  next     {_run_line(run)}")
+    typer.echo(f"Kept by:   {', '.join(report.syncers) or 'no running worker'}")
     typer.echo(f"In sync:   {'yes' if report.in_sync else 'NO'}")
     for problem in report.problems:
         typer.echo(f"Problem:   {problem}")

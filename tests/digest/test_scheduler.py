@@ -115,9 +115,15 @@ async def test_sync_loop_picks_up_a_change_within_seconds(
         _set(engine, settings, timezone="America/New_York")
         assert notify_schedule_changed(settings)
         await _wait_for(lambda: _registry_tz(settings) == "America/New_York")
+        report = inspect_schedule(settings, engine)
+        assert report.in_sync and len(report.syncers) == 1
+        assert not any("no running worker" in p for p in report.problems)
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)
+    report = inspect_schedule(settings, engine)
+    assert report.syncers == [] and report.in_sync
+    assert any("no running worker keeps the digest schedule" in p for p in report.problems)
 
 
 def _registry_tz(settings: Settings) -> str | None:

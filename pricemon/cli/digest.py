@@ -23,7 +23,11 @@ def send(
         bool, typer.Option("--refresh", help="Check every price first (needs a worker).")
     ] = False,
 ) -> None:
-    """Send the digest now, to the configured recipients or --to."""
+    """Send the digest now.
+
+    Goes to the configured recipients (or ALERT_EMAIL), or to --to. With --refresh, every
+    price is checked first (a worker must be running), within PRICEMON_DIGEST_REFRESH_TIMEOUT.
+    """
     import asyncio
 
     from pricemon.db import engine_from_settings, require_current
@@ -47,7 +51,10 @@ def preview(
         typer.Option("--out", metavar="FILE.html", help="Write the HTML here (else print text)."),
     ] = None,
 ) -> None:
-    """Build the digest from the current prices without sending it."""
+    """Build the digest from the current prices without sending it.
+
+    Prints the plain-text part, or writes the HTML part to --out to open in a browser.
+    """
     from datetime import UTC, datetime
 
     from pricemon.db import engine_from_settings, require_current

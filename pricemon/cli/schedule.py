@@ -37,8 +37,12 @@ def show(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The database schedule, the scheduler registered in Redis with its next 5 runs, any
-    drift between the two, and the last digest sent."""
+    """Show the schedule: database vs Redis, next runs, drift, last digest.
+
+    Prints the database schedule, the scheduler registered in Redis (pattern, timezone,
+    planned job) with its next 5 runs in local time and UTC, any drift between the two,
+    and the last digest sent.
+    """
     from pricemon.worker.scheduler import inspect_schedule
 
     report = inspect_schedule(get_settings(ctx), _engine(ctx))
@@ -58,6 +62,7 @@ def show(
                    f"at {reg.updated_at}")  # fmt: skip
         for run in reg.next_runs:
             typer.echo(f"  next     {_run_line(run)}")
+    typer.echo(f"Kept by:   {', '.join(report.syncers) or 'no running worker'}")
     typer.echo(f"In sync:   {'yes' if report.in_sync else 'NO'}")
     for problem in report.problems:
         typer.echo(f"Problem:   {problem}")
@@ -86,13 +91,17 @@ def set_schedule(
     ] = None,
     disable: Annotated[bool, typer.Option("--disable", help="Stop sending digests.")] = False,
 ) -> None:
-    """Set the digest schedule (`--daily` or `--weekly DAY`, `--at HH:MM`, `--tz ZONE`) or
-    `--disable` it. Workers pick the change up within seconds."""
+    """Set the digest schedule, or disable it.
+
+    Give --daily or --weekly DAY with --at HH:MM (and --tz ZONE to change the timezone),
+    or --disable. Running workers pick the change up within seconds.
+    """
     from pricemon.db import session_scope
     from pricemon.digest_settings import (
         digest_schedule,
         parse_time_of_day,
         parse_weekday,
+        recipients_for,
         update_schedule,
     )
     from pricemon.domain.schedule import next_run
@@ -116,7 +125,10 @@ def set_schedule(
             timezone=tz, recipients=to,
         )  # fmt: skip
         schedule = digest_schedule(row, settings)
+        recipients = recipients_for(row, settings)
     typer.echo(f"Digest schedule: {schedule.describe()}")
+    if schedule.enabled and not recipients:
+        typer.echo("Note: no recipients yet; add them with --to EMAIL or set ALERT_EMAIL.")
     if schedule.enabled:
         run = next_run(schedule.pattern, schedule.timezone, after=datetime.now(UTC))
         typer.echo(f"Next run: {_run_line(run)}")
@@ -135,7 +147,11 @@ def preview(
     count: Annotated[int, typer.Option("--count", min=1, max=1000, help="How many runs.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The next runs of CRON in ZONE, computed by the same code the worker plans with."""
+    """List the next runs of a cron pattern in a timezone.
+
+    Computed by the same code the worker plans digests with, so clock changes show as
+    they will happen. 5 fields, or 6 with seconds first.
+    """
     from pricemon.domain.schedule import next_runs, zone
 
     start = datetime.now(UTC)
@@ -158,7 +174,10 @@ def preview(
 
 @app.command()
 def sync(ctx: typer.Context) -> None:
-    """Reconcile the schedule in Redis with the database now (workers also do this)."""
+    """Reconcile the schedule in Redis with the database now.
+
+    Workers with ENABLE_SCHEDULER do this at start-up, every 5 minutes and after changes.
+    """
     import asyncio
 
     from pricemon.worker.scheduler import inspect_schedule, reconcile_schedule

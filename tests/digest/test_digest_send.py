@@ -112,3 +112,16 @@ def test_new_settings_row_takes_scheduler_timezone(engine: Engine, settings: Set
     with Session(engine) as session:
         stored = session.get(AppSettings, 1)
         assert stored is not None and stored.digest_timezone == "Europe/Berlin"
+
+
+def test_concurrent_first_reads_create_one_settings_row(engine: Engine, settings: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read() -> str:
+        with session_scope(engine) as session:
+            return get_app_settings(session, settings).digest_timezone
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda _: read(), range(4))) == ["UTC"] * 4
+    with Session(engine) as session:
+        assert len(session.exec(select(AppSettings)).all()) == 1

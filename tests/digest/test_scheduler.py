@@ -115,9 +115,15 @@ async def test_sync_loop_picks_up_a_change_within_seconds(
         _set(engine, settings, timezone="America/New_York")
         assert notify_schedule_changed(settings)
         await _wait_for(lambda: _registry_tz(settings) == "America/New_York")
+        report = inspect_schedule(settings, engine)
+        assert report.in_sync and len(report.syncers) == 1
+        assert not any("no running worker" in p for p in report.problems)
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)
+    report = inspect_schedule(settings, engine)
+    assert report.syncers == [] and report.in_sync
+    assert any("no running worker keeps the digest schedule" in p for p in report.problems)
 
 
 def _registry_tz(settings: Settings) -> str | None:
@@ -166,3 +172,18 @@ async def test_a_slot_the_schedule_no_longer_has_is_skipped(
     result = await run_digest_job(mail_settings, engine, {"slot": slot_key(slot)}, "x")
     assert result["outcome"] == "skipped"
     assert resend.requests == []
+
+
+async def test_a_manual_job_sends_once_per_job_id(
+    engine: Engine, mail_settings: Settings, resend: ResendStub
+) -> None:
+    data = {"to": ["zed@example.com"], "refresh": False}
+    first = await run_digest_job(mail_settings, engine, data, "41")
+    retried = await run_digest_job(mail_settings, engine, data, "41")
+    other = await run_digest_job(mail_settings, engine, data, "42")
+    assert [first["outcome"], retried["outcome"], other["outcome"]] == ["sent", "skipped", "sent"]
+    assert [r.headers["idempotency-key"] for r in resend.requests] == [
+        "digest-manual-41",
+        "digest-manual-42",
+    ]
+    assert resend.requests[0].body["to"] == ["zed@example.com"]

@@ -234,10 +234,22 @@ def _result(run: _Run) -> CheckResult:
 
 
 def check_html(html: str, url: str) -> CheckResult:
-    """The static tiers on a saved page: no network at all (`pricemon check --html`)."""
+    """The static tiers on a saved page: no network at all (`pricemon check --html`).
+
+    A saved bot wall raises FetchError(kind="blocked"), as it would have when fetched: it is
+    never a page without a price.
+    """
     started = time.perf_counter()
     extraction = extract_offer(html, url)
     elapsed = round((time.perf_counter() - started) * 1000, 1)
+    if extraction.blocked:
+        raise FetchError(
+            f"blocked: the page saved for {url} is a bot wall or CAPTCHA, not the product page",
+            hint="save the page from a browser that got through to the product",
+            kind="blocked",
+            url=url,
+            transient=True,
+        )
     return CheckResult(
         url=url,
         final_url=url,

@@ -134,3 +134,18 @@ def test_help_does_not_import_the_browser() -> None:
     code = "import sys; from pricemon.cli import app; print('playwright' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_fixture_app_shell_priced_by_an_api_call(shop: LocalShop) -> None:
+    # The saved Next.js shell from the fixture corpus, served with the price API it calls.
+    shell = (Path(__file__).parent.parent / "fixtures/pages/js_injected_price.html").read_text()
+    url = shop.add("/products/nimbus-running-shoe", shell)
+    shop.add("/api/price", '{"amount": "129.95"}', content_type="application/json")
+    result = runner.invoke(app, ["check", url, "--json"], env=local_env())
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["price"], data["currency"]) == ("129.95", "USD")
+    assert data["method"].startswith("browser+")
+    assert shop.hits["/api/price"] == 1

@@ -22,6 +22,7 @@ from pricemon.domain.extract import extract_offer
 from pricemon.domain.extract.decide import CONFIDENT
 from pricemon.domain.offer import Candidate, CheckResult, Extraction
 from pricemon.errors import AIError, BrowserError, FetchError
+from pricemon.fetch.guard import check_url_allowed
 from pricemon.fetch.http import BLOCKED_HINT, fetch_page
 from pricemon.fetch.page import FetchedPage
 
@@ -86,6 +87,8 @@ async def check_url(
     http_error: FetchError | None = None
     if browser_mode != "always":
         http_error = await _http_tier(run, settings, browser_mode)
+    else:  # refuse before paying for a Chromium start
+        await check_url_allowed(url, allow_private=settings.allow_private_urls)
     if _needs_browser(run, browser_mode, http_error):
         await _browser_tier(run, settings, browser, http_error)
     if ai_mode == "auto" and not run.confident and run.page is not None:

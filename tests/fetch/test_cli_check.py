@@ -103,6 +103,18 @@ def test_refused_urls(url: str, error: str) -> None:
     assert lines[1].startswith("Hint: ")
 
 
+def test_refused_before_starting_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pricemon.fetch.browser import BrowserPool
+
+    async def no_start(self: BrowserPool) -> None:
+        raise AssertionError("Chromium must not start for a refused URL")
+
+    monkeypatch.setattr(BrowserPool, "start", no_start)
+    result = runner.invoke(app, ["check", "http://10.0.0.1/", "--browser", "always"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: refused: 10.0.0.1 is a private address")
+
+
 def test_private_hint_names_the_variable() -> None:
     result = runner.invoke(app, ["check", "http://10.0.0.1/"])
     assert "PRICEMON_ALLOW_PRIVATE_URLS=1" in result.stderr

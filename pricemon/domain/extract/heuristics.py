@@ -40,6 +40,8 @@ from pricemon.domain.extract.rules import (
 )
 from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount
 
+_MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
+_FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
 
 
@@ -123,7 +125,7 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
         return None
     if has_currency(text) or text.rstrip().endswith(":-"):
         return element
-    if PERCENT_RE.search(text) or not _price_only(text):
+    if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not _price_only(text):
         return None  # prose with a number in it; only bare parts of split prices go on
     current: LexborNode | None = element
     priceish = None
@@ -153,7 +155,7 @@ def _label(node: LexborNode | None) -> str:
 def _price_only(text: str) -> bool:
     """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
     rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
-    return sum(ch.isalpha() for ch in rest) <= 3
+    return _FOUR_LETTERS_RE.search(rest) is None
 
 
 def _is_priceish(node: LexborNode) -> bool:

@@ -59,6 +59,7 @@ class Page:
     declared_currency: str | None = None  # set from meta / structured data when found
     _meta: dict[str, str] = field(default_factory=dict)
     _body_length: int | None = None
+    cart_buttons: list[LexborNode] | None = None  # found once, see availability.py
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:

@@ -59,6 +59,7 @@ class Page:
     declared_currency: str | None = None  # set from meta / structured data when found
     _meta: dict[str, str] = field(default_factory=dict)
     _body_length: int | None = None
+    cart_buttons: list[LexborNode] | None = None  # found once, see availability.py
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:
@@ -105,13 +106,15 @@ class Page:
         return parse_price(text, currency_hint=hint, locale_hint=self.locale_hint)
 
     def body_text_length(self) -> int:
-        """Characters of text in `<body>` (scripts included by lexbor, whitespace not)."""
+        """Characters of readable text in `<body>`: no whitespace, no script or style code."""
         body = self.tree.body
         if body is None:
             return 0
         if self._body_length is None:
             text = body.text(deep=True, strip=False)
-            self._body_length = len(text) - sum(text.count(c) for c in " \n\t\r")
+            code = sum(len(n.text() or "") for n in body.css("script, style, template"))
+            blank = sum(text.count(c) for c in " \n\t\r")
+            self._body_length = max(0, len(text) - code - blank)
         return self._body_length
 
 

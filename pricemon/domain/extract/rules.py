@@ -80,7 +80,11 @@ _NOT_A_PRICE_AFTER = [
     ("shipping", r"^\W{0,3}(?:shipping|delivery|versand|postage|livraison|envío|frais de port)"),
 ]
 _NOT_A_PRICE_BEFORE = [
-    ("unit price", r"(?:grundpreis|unit price|price per|prix au \w+|per 100 ?\w+)\W*$"),
+    (
+        "unit price",
+        r"(?:grundpreis|unit price|price per|prix au \w+|per 100 ?\w+"
+        r"|\b\d*\s?(?:kg|g|l|ml|cl|lb|oz|m|m²|stück|st)\s?=)\W*$",
+    ),
     (
         "instalment",
         r"(?:payments? of|instal+ments? of|as low as|or \d+ (?:interest-free )?(?:payments|"
@@ -109,7 +113,7 @@ WAS_LABEL_RE = re.compile(
     r"|ord\.? pris|ordinarie pris|cena regularna|normalpreis|prix barré|prezzo di listino"
     r"|precio anterior|vorher|before)\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
-    r"|precio más bajo|laagste prijs)[^€$£\d]{0,60}$",
+    r"|precio más bajo|laagste prijs)[^€$£]{0,60}$",
     re.I,
 )
 FROM_RE = re.compile(r"\b(?:from|ab|à partir de|a partir de|desde|starting at|da|vanaf)\s*$", re.I)

@@ -141,7 +141,8 @@ def _sort_clause(sort: str) -> list[Any]:
     orders: dict[str, list[Any]] = {
         "name": [label],
         "price": [product.last_price.is_(None), product.last_price, label],
-        "checked": [product.last_checked_at.is_(None), product.last_checked_at.desc(), label],
+        # No name tie-break: computing it for every row costs more than the sort itself.
+        "checked": [product.last_checked_at.is_(None), product.last_checked_at.desc()],
         "status": [product.status, label],
         "added": [product.created_at.desc()],
     }

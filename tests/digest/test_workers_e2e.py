@@ -19,6 +19,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,11 @@ def workers(worker_env: dict[str, str], tmp_path: Path) -> Iterator[list[subproc
             proc.kill()
 
 
+def _digest_keys(resend: ResendStub) -> list[str]:
+    keys = [r.headers["idempotency-key"] for r in resend.requests]
+    return [k for k in keys if k.startswith("digest-")]
+
+
 def _cli(env: dict[str, str], *args: str) -> str:
     result = CliRunner().invoke(app, list(args), env=env)
     assert result.exit_code == 0, result.output
@@ -112,7 +118,8 @@ def test_three_workers_send_each_slot_once_and_follow_changes_without_restart(
     tmp_path: Path,
 ) -> None:
     shop.add("/espresso", product_page("Espresso machine", "179.00", "EUR"))
-    seed_product(pg_engine, "Espresso machine", ["199.00", "189.00"], url=shop.url("/espresso"))
+    seed_product(pg_engine, "Espresso machine", ["199.00", "189.00"], url=shop.url("/espresso"),
+                 alert_target_price=Decimal("180.00"))  # fmt: skip
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     # Generous deadlines: three interpreters start on a shared 2-core machine.
     _wait(lambda: len(list(client.scan_iter(f"{HEARTBEAT_PREFIX}*"))) >= WORKERS, "3 workers", 240)
@@ -124,8 +131,8 @@ def test_three_workers_send_each_slot_once_and_follow_changes_without_restart(
     _wait(lambda: client.exists(REGISTRY_KEY), "the workers to register the schedule", 60)
     assert client.hget(REGISTRY_KEY, "pattern") == EVERY_15_S
 
-    _wait(lambda: resend.requests, "the first digest", 120)
-    first_key = resend.requests[0].headers["idempotency-key"]
+    _wait(lambda: _digest_keys(resend), "the first digest", 120)
+    first_key = _digest_keys(resend)[0]
     _wait(lambda: client.hget(REGISTRY_KEY, "job_id") != first_key, "the next slot", 60)
 
     show = _cli(worker_env, "schedule", "show", "--json")
@@ -136,11 +143,15 @@ def test_three_workers_send_each_slot_once_and_follow_changes_without_restart(
     time.sleep(3)  # any duplicate send would arrive now; this is not a timing assertion
     client.close()
 
-    keys = Counter(r.headers["idempotency-key"] for r in resend.requests)
+    digests = [r for r in resend.requests if r.headers["idempotency-key"].startswith("digest-")]
+    alerts = [r for r in resend.requests if r.headers["idempotency-key"].startswith("alert-")]
+    keys = Counter(r.headers["idempotency-key"] for r in digests)
     assert keys and all(count == 1 for count in keys.values()), keys
     for key in keys:
         assert parse_slot_key(key).second % 15 == 0
-    request = resend.requests[0]
+    # The refresh found 179.00 below the 180.00 target: one alert, however many checks.
+    assert [a.body["subject"] for a in alerts] == ["Price alert: Espresso machine is now €179.00"]
+    request = digests[0]
     assert request.headers["authorization"] == f"Bearer {resend.api_key}"
     assert request.body["bcc"] == ["ann@example.com", "bob@example.com"]
     assert request.body["to"] == ["prices@example.com"]

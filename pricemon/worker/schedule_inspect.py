@@ -124,13 +124,9 @@ def _read_redis(settings: Settings) -> RedisView:
     sync loops, read synchronously."""
     import redis
 
-    from pricemon.queue import DIGEST_QUEUE
+    from pricemon.queue import DIGEST_QUEUE, redis_sync_client
 
-    if not settings.redis_url:
-        raise QueueError("REDIS_URL is not set")
-    client = redis.Redis.from_url(
-        settings.redis_url, decode_responses=True, socket_connect_timeout=3, socket_timeout=10
-    )
+    client = redis_sync_client(settings, connect_timeout_s=3)
     with client:
         try:
             registry = cast(dict[str, str], client.hgetall(REGISTRY_KEY))

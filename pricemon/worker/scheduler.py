@@ -234,15 +234,14 @@ def notify_schedule_changed(settings: Settings) -> bool:
     """
     import redis
 
+    from pricemon.queue import redis_sync_client
+
     if not settings.redis_url:
         return False
     try:
-        client = redis.Redis.from_url(
-            settings.redis_url, socket_connect_timeout=2, socket_timeout=5
-        )
-        with client:
+        with redis_sync_client(settings) as client:
             client.incr(VERSION_KEY)
-    except (redis.RedisError, OSError) as exc:
+    except (redis.RedisError, OSError, QueueError) as exc:
         log.warning("could not notify workers of the schedule change: %s", exc)
         return False
     return True

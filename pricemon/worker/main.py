@@ -140,6 +140,10 @@ async def run_worker(settings: Settings, *, concurrency: int, scheduler: bool) -
     from bullmq import Queue, Worker
 
     client, engine = await connect(settings)
+    # Import the check pipeline now rather than in the first job (seconds on a cold start).
+    import pricemon.alerts
+    import pricemon.checker  # noqa: F401
+
     stats = JobStats()
     browser = SharedBrowser(settings, size=min(concurrency, settings.worker_browser_pages))
     from pricemon.fetch.http import create_client

@@ -49,6 +49,7 @@ class StoredCheck:
     previous_price: Decimal | None
     currency: str | None
     already_recorded: bool = False
+    alert_rule: bool = False  # the product has a price alert rule to evaluate
 
     @property
     def changed(self) -> bool:
@@ -198,6 +199,7 @@ def _store(session: Session, product_id: int, seen: Observation, at: Attempt) ->
         price=seen.price if currency else None,
         previous_price=previous,
         currency=currency,
+        alert_rule=product.alert_target_price is not None or product.alert_drop_percent is not None,
     )
 
 

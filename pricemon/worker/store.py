@@ -86,10 +86,14 @@ def prepare_check(
 ) -> tuple[StoredCheck | None, str | None]:
     """One trip to the database before a check: what this attempt already recorded (a
     re-delivery), else the product's URL (None when the product was removed)."""
-    recorded = find_recorded(engine, job_id, attempt)
-    if recorded is not None:
-        return recorded, None
-    return None, load_product_url(engine, product_id)
+    with Session(engine) as session:
+        run_id = session.exec(
+            select(CheckRun.id).where(CheckRun.job_id == job_id, CheckRun.attempt == attempt)
+        ).first()
+        if run_id is None:
+            product = session.get(Product, product_id)
+            return None, product.url if product else None
+    return find_recorded(engine, job_id, attempt), None
 
 
 def _latest_price(session: Session, product_id: int, *, before_run: int | None) -> Decimal | None:

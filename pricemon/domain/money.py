@@ -116,6 +116,11 @@ def parse_price(
     return Price(amount=amount, currency=currency)
 
 
+def has_currency(text: str) -> bool:
+    """True when `text` names a currency (a symbol, or an ISO code that is not a word)."""
+    return any(_is_currency_token(m.group()) for m in CURRENCY_TOKEN_RE.finditer(text))
+
+
 def _is_currency_token(token: str) -> bool:
     if len(token) == 3 and token.isalpha() and token.isupper():
         return token in ISO_CODES and token not in _WORD_CODES

@@ -167,7 +167,8 @@ def test_jobs_complete_across_a_redis_restart(
         redis.start()
         wait_until(lambda: all_checked(pg_engine, 12), 120, "every check", worker)
         assert {u: p.last_price for u, p in products_by_url(pg_engine).items()} == prices
-        assert "Redis is reachable again" in worker.log()
+        back = "Redis is reachable again"
+        wait_until(lambda: back in worker.log(), 30, "the all-clear", worker)
         assert count(pg_engine, PriceRecord) == count(pg_engine, CheckRun)
         worker.signal(signal.SIGTERM)
         assert worker.wait(30) == 0

@@ -68,7 +68,7 @@ def decide(page: Page, html: str) -> Extraction:
     has_product = bool(scored) or (bool(live) and live[0].near_title)
     if looks_blocked(page, html, has_product=has_product):
         result.blocked = True
-        result.price = result.currency = None
+        result.price = result.currency = result.title = result.image_url = None
         result.method, result.confidence = "none", 0.0
         result.availability = Availability.UNKNOWN
         result.notes.append("the page is a bot wall or CAPTCHA, not the product page")
@@ -91,12 +91,10 @@ def _score_structured(
         if seen is not None and seen.struck:
             score -= 0.3
             reasons.append("shown struck through")
-        elif seen is not None and seen.near_title:
-            score += 0.15
-            reasons.append("shown near the title")
         elif seen is not None and seen.score >= MIN_VISIBLE:
-            score += 0.05
-            reasons.append("shown on the page")
+            # The better placed the shown price, the more this offer is the page's offer.
+            score += 0.05 + 0.1 * min(1.0, seen.score) + (0.05 if seen.near_title else 0.0)
+            reasons.append("shown near the title" if seen.near_title else "shown on the page")
         if f.kind == "low":
             score -= 0.05
         if variant and f.url and variant in f.url:

@@ -63,6 +63,8 @@ def platform_findings(page: Page) -> list[Finding]:
 
 
 def _shopify(page: Page) -> list[Finding]:
+    if "Shopify" not in page.html and "data-product-json" not in page.html:
+        return []
     scripts = [n.text() or "" for n in page.tree.css("script")]
     currency = None
     for text in scripts:
@@ -114,14 +116,16 @@ def _shopify_amount(raw: Any) -> Decimal | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
-        return Decimal(raw) / 100
+        return Decimal(raw).scaleb(-2)
     if isinstance(raw, str) and re.fullmatch(r"\d+(\.\d+)?", raw.strip()):
         text = raw.strip()
-        return Decimal(text) if "." in text else Decimal(text) / 100
+        return Decimal(text) if "." in text else Decimal(text).scaleb(-2)
     return None
 
 
 def _woocommerce(page: Page) -> list[Finding]:
+    if "woocommerce" not in page.html:
+        return []
     box = page.tree.css_first(
         ".product .summary .price, .product .entry-summary .price, div.summary p.price"
     )
@@ -141,6 +145,8 @@ def _woocommerce(page: Page) -> list[Finding]:
 
 
 def _magento(page: Page) -> list[Finding]:
+    if "data-price-amount" not in page.html:
+        return []
     for node in page.tree.css("[data-price-type=finalPrice][data-price-amount]"):
         if _away(node):
             continue
@@ -152,6 +158,8 @@ def _magento(page: Page) -> list[Finding]:
 
 
 def _bigcommerce(page: Page) -> list[Finding]:
+    if "data-product-price" not in page.html:
+        return []
     for selector in ("[data-product-price-with-tax]", "[data-product-price-without-tax]"):
         node = page.tree.css_first(f".productView {selector}, {selector}")
         if node is not None and not _away(node):
@@ -162,6 +170,8 @@ def _bigcommerce(page: Page) -> list[Finding]:
 
 
 def _amazon(page: Page) -> list[Finding]:
+    if "a-offscreen" not in page.html and "priceblock_" not in page.html:
+        return []
     availability = None
     box = page.tree.css_first("#availability")
     if box is not None:

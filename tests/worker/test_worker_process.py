@@ -261,3 +261,22 @@ def test_jobs_wait_out_a_database_outage(
     assert worker.wait(30) == 0
     deferred = re.search(r"(\d+) deferred", worker.log())
     assert deferred and int(deferred[1]) >= 1
+
+
+def test_shutdown_is_bounded_and_a_cut_short_job_runs_again(
+    pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
+) -> None:
+    url = shop.add("/stuck", product_page("Stuck", "7.00", "EUR"), delay_s=12)
+    [pid] = add_products(pg_engine, [url])
+    bounds = {"worker_shutdown_timeout_s": 1.0, "worker_lock_duration_s": 5.0}
+    first = start_worker(pg_settings, concurrency=1, **bounds)
+    asyncio.run(enqueue_checks(pg_settings, [pid]))
+    wait_until(lambda: shop.hits["/stuck"] >= 1, 30, "the check to start", first)
+    first.signal(signal.SIGTERM)
+    assert first.wait(30) == 0  # within the bound, not after the 12 s page
+    assert "running jobs cut short, they will be retried" in first.log()
+    assert runs_for(pg_engine, pid) == []
+    shop.add("/stuck", product_page("Stuck", "7.00", "EUR"))  # answers at once now
+    second = start_worker(pg_settings, concurrency=1, **bounds)
+    wait_until(lambda: records_for(pg_engine, pid), 60, "the retried check", second)
+    assert [r.amount for r in records_for(pg_engine, pid)] == [Decimal("7.00")]

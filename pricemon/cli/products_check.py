@@ -56,7 +56,8 @@ def register(app: typer.Typer) -> None:
     def check(
         ctx: typer.Context,
         products: Annotated[
-            list[str] | None, typer.Argument(help="Product ids or URLs.", show_default=False)
+            list[str] | None,
+            typer.Argument(metavar="ID|URL", help="Product ids or URLs.", show_default=False),
         ] = None,
         all_active: Annotated[
             bool, typer.Option("--all", help="Check every active product.")

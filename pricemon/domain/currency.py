@@ -78,6 +78,15 @@ UNAMBIGUOUS_SYMBOLS: dict[str, str] = {
     "د.إ": "AED",
     "SAR": "SAR",
     "ر.س": "SAR",
+    "S/.": "PEN",
+    "S/": "PEN",
+    "₡": "CRC",
+    "₲": "PYG",
+    "₸": "KZT",
+    "₾": "GEL",
+    "৳": "BDT",
+    "KSh": "KES",
+    "E£": "EGP",
 }
 
 DOLLAR_COUNTRIES: dict[str, str] = {
@@ -151,7 +160,7 @@ COUNTRY_CURRENCIES: dict[str, str] = {
 # 円, 元 and 원 only count right after a number: 元 is also part of words (還元, "refund").
 _AFTER_NUMBER_ONLY = {"円", "元", "원"}
 _ALL_SYMBOLS = sorted(
-    [*(s for s in UNAMBIGUOUS_SYMBOLS if s not in _AFTER_NUMBER_ONLY), "$", "¥", "￥", "kr"],
+    [*(s for s in UNAMBIGUOUS_SYMBOLS if s not in _AFTER_NUMBER_ONLY), "$", "¥", "￥", "kr", "R"],
     key=len,
     reverse=True,
 )
@@ -225,6 +234,8 @@ def resolve_symbol(
         if hint in CROWN_COUNTRIES.values():
             return hint
         return CROWN_COUNTRIES.get(region or "") or CROWN_LANGUAGES.get(language or "", "SEK")
+    if symbol == "R":  # the rand; a bare "R" is too common to trust without a hint
+        return "ZAR" if hint == "ZAR" or region == "za" else None
     if symbol in ("¥", "￥"):
         if hint in ("JPY", "CNY"):
             return hint

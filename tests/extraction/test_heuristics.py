@@ -306,3 +306,17 @@ def test_page_without_prices_has_no_price() -> None:
     result = extract_offer(product_page("<p>Call us for a quote.</p>"), "https://x.com/p")
     assert result.price is None
     assert result.method == "none"
+
+
+def test_gross_price_beats_net_price() -> None:
+    main = (
+        '<p class="price">84,03 € <small>exkl. MwSt.</small></p>'
+        '<p class="price">100,00 € <small>inkl. MwSt.</small></p>'
+    )
+    result = extract_offer(product_page(main), "https://x.de/p")
+    assert result.price == Decimal("100.00")
+
+
+def test_rand_needs_a_south_african_page() -> None:
+    main = '<p class="price">R 1 299.00</p>'
+    assert extract_offer(product_page(main), "https://shop.co.za/p").currency == "ZAR"

@@ -253,3 +253,11 @@ def test_shopify_analytics_meta_in_cents_with_variant() -> None:
         "CAD",
         "platform:shopify",
     )
+
+
+def test_price_currency_given_as_symbol() -> None:
+    data = product({"@type": "Offer", "price": "12.50", "priceCurrency": "€"})
+    result = extract_offer(
+        product_page("<p>No price shown.</p>", head=jsonld(data)), "https://x.com/p"
+    )
+    assert (result.price, result.currency) == (Decimal("12.50"), "EUR")

@@ -25,6 +25,7 @@ from pricemon.domain.extract.regions import after, away_regions, region_prices
 from pricemon.domain.extract.rules import (
     CURRENCY_PREFIX_RE,
     DIGIT_RE,
+    EXCL_TAX_RE,
     FROM_RE,
     INLINE_TAGS,
     MAX_TEXT,
@@ -185,6 +186,9 @@ def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup])
         visible.reasons.append(f"not the price: {why}")
         return visible
     _score_markup(visible, element, before, cache)
+    if EXCL_TAX_RE.search(after[:30]):
+        visible.score -= 0.2
+        visible.reasons.append("excluding tax")
     return visible
 
 

@@ -55,7 +55,7 @@ def microdata_findings(page: Page) -> list[Finding]:
                 return _value(node)
         return None
 
-    currency = first("priceCurrency")
+    currency = page.currency_code(first("priceCurrency"))
     page.declare_currency(currency)
     availability = availability_from_schema(first("availability"))
     title = clean_text(first("name")) or None
@@ -83,7 +83,7 @@ def rdfa_findings(page: Page) -> list[Finding]:
                 return _value(node)
         return None
 
-    currency = first("schema:priceCurrency", "priceCurrency", "gr:hasCurrency")
+    currency = page.currency_code(first("schema:priceCurrency", "priceCurrency", "gr:hasCurrency"))
     page.declare_currency(currency)
     availability = availability_from_schema(first("schema:availability", "availability"))
     title = clean_text(first("schema:name")) or None

@@ -13,7 +13,12 @@ from decimal import Decimal
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pricemon.domain.currency import ISO_CODES, country_of_url, currency_for_country
+from pricemon.domain.currency import (
+    ISO_CODES,
+    country_of_url,
+    currency_for_country,
+    resolve_symbol,
+)
 from pricemon.domain.money import Price, parse_price
 from pricemon.models import Availability
 
@@ -92,6 +97,17 @@ class Page:
     def currency_hint(self) -> str | None:
         """The currency the page declares, else the usual one for the domain's country."""
         return self.declared_currency or currency_for_country(self.country)
+
+    def currency_code(self, value: str | None) -> str | None:
+        """A currency as markup gives it ("usd", "€", "US$") as an ISO 4217 code, or None."""
+        if not value or not value.strip():
+            return None
+        text = value.strip()
+        if text.upper() in ISO_CODES and text.isalpha():
+            return "CNY" if text.upper() == "RMB" else text.upper()
+        return resolve_symbol(
+            text, currency_hint=self.declared_currency, locale_hint=self.locale_hint
+        ) or currency_for_country(self.country if text in ("$", "kr") else None)
 
     def declare_currency(self, code: str | None) -> None:
         """Remember a currency the page states in markup (first one wins)."""

@@ -116,6 +116,12 @@ WAS_LABEL_RE = re.compile(
     r"|precio más bajo|laagste prijs)[^€$£]{0,60}$",
     re.I,
 )
+# B2B shops show the net price next to the gross one; people pay (and compare) the gross.
+EXCL_TAX_RE = re.compile(
+    r"^\W{0,3}(?:excl\.?|exkl\.?|ex\.? vat|excluding|zzgl\.? mwst|netto|ht\b|hors taxes?"
+    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax)",
+    re.I,
+)
 FROM_RE = re.compile(r"\b(?:from|ab|à partir de|a partir de|desde|starting at|da|vanaf)\s*$", re.I)
 
 

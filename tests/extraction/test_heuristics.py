@@ -17,6 +17,24 @@ CAROUSEL = (
 )
 
 CASES = [
+    (
+        "compare at label",
+        "<p>Compare at <span>$150.00</span></p><p><span>$119.00</span></p>",
+        "",
+        "",
+        "https://x.com/p",
+        "119.00",
+        "USD",
+    ),
+    (
+        "now label beats earlier price",
+        "<p><span>$150.00</span></p><p>Now <span>$119.00</span></p>",
+        "",
+        "",
+        "https://x.com/p",
+        "119.00",
+        "USD",
+    ),
     # id, main block, before, after, url, price, currency
     ("plain", '<p class="price">$89.00</p>', "", "", "https://x.com/p", "89.00", "USD"),
     (

@@ -29,6 +29,7 @@ from pricemon.domain.extract.rules import (
     FROM_RE,
     INLINE_TAGS,
     MAX_TEXT,
+    NOW_LABEL_RE,
     PERCENT_RE,
     PRICEISH_RE,
     SKIP_TAGS,
@@ -186,6 +187,9 @@ def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup])
         visible.reasons.append(f"not the price: {why}")
         return visible
     _score_markup(visible, element, before, cache)
+    if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
+        visible.score += 0.15
+        visible.reasons.append("labelled as the price")
     if EXCL_TAX_RE.search(after[:30]):
         visible.score -= 0.2
         visible.reasons.append("excluding tax")

@@ -109,11 +109,19 @@ CURRENCY_PREFIX_RE = re.compile(r"^\s*(?:[€$£¥₹]|[A-Z]{3}\b|kr\.?|zł|Kč|
 # (Omnibus directive 2019/2161), which shops must show next to every reduced price.
 WAS_LABEL_RE = re.compile(
     r"^\W*de:?\s*$"  # Brazilian "De: R$ 3.499 Por: R$ 2.899" (alone: "de" is a common word)
-    r"|(?:\b(?:was|war|statt|avant|au lieu de|antes|uvp|rrp|mrp|list price|reg\.?|regular price"
-    r"|ord\.? pris|ordinarie pris|cena regularna|normalpreis|prix barré|prezzo di listino"
-    r"|precio anterior|vorher|before)\W*$)"
+    r"|(?:\b(?:was|war|statt|avant|au lieu de|antes|uvp|rrp|mrp|msrp|list price|list|reg\.?"
+    r"|regular price|original price|originally|compare at|valued at|retail price|ord\.? pris"
+    r"|ordinarie pris|normalpris|cena regularna|cena katalogowa|normalpreis|bisher|prix barré"
+    r"|prix de référence|prix conseillé|prezzo di listino|prezzo consigliato|precio anterior"
+    r"|precio de referencia|preço de referência|adviesprijs|vorher|before)\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs)[^€$£]{0,60}$",
+    re.I,
+)
+# Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").
+NOW_LABEL_RE = re.compile(
+    r"\b(?:now|sale|sale price|our price|your price|price|deal|only|jetzt|nur|ahora|maintenant"
+    r"|por|prix|preis|precio|prezzo|pris|cena|nu|now only)\W*$",
     re.I,
 )
 # B2B shops show the net price next to the gross one; people pay (and compare) the gross.

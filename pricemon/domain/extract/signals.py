@@ -36,7 +36,7 @@ _WEAK_MARKERS = (
 _WEAK_BODY = 1000  # characters: a challenge page says little
 _SHELL_SELECTORS = ("#root", "#__next", "#app", "#__nuxt", "[ng-app]", "app-root", "#svelte")
 _NOSCRIPT_RE = re.compile(r"enable javascript|javascript (?:is )?(?:required|disabled)", re.I)
-_SMALL_BODY = 250  # characters of visible text below which a page is not a product page
+_SMALL_BODY = 150  # characters of visible text (no spaces) below which a page is a shell
 
 
 def looks_blocked(page: Page, html: str, *, has_product: bool) -> bool:

@@ -42,7 +42,7 @@ def _in_related_scope(node: LexborNode, scope: LexborNode | None) -> bool:
 
 def microdata_findings(page: Page) -> list[Finding]:
     """Prices, currency, availability and name from the page's main microdata Product."""
-    if page.tree.css_first("[itemprop]") is None:
+    if "microdata" not in page.markers():
         return []
     scope = page.tree.css_first(_PRODUCT_SCOPE)
     root = scope if scope is not None else page.tree.root
@@ -73,7 +73,7 @@ def microdata_findings(page: Page) -> list[Finding]:
 
 def rdfa_findings(page: Page) -> list[Finding]:
     """Prices from RDFa `property` attributes (schema.org or GoodRelations vocabularies)."""
-    if page.tree.css_first("[typeof], [vocab], [property^='schema:'], [property^='gr:']") is None:
+    if "rdfa" not in page.markers():
         return []
 
     def first(*props: str) -> str | None:

@@ -23,6 +23,7 @@ from pricemon.domain.money import Price, parse_price
 from pricemon.models import Availability
 
 _WS_RE = re.compile(r"\s+")
+_MARKER_SELECTOR = "[itemprop], [typeof], [vocab], [property^='schema:'], [property^='gr:']"
 
 
 def clean_text(text: str | None, *, limit: int = 300) -> str:
@@ -65,6 +66,7 @@ class Page:
     _meta: dict[str, str] = field(default_factory=dict)
     _body_length: int | None = None
     cart_buttons: list[LexborNode] | None = None  # found once, see availability.py
+    _markers: set[str] | None = None
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:
@@ -120,6 +122,22 @@ class Page:
         """parse_price with this page's hints; `currency` (e.g. priceCurrency) comes first."""
         hint = currency.strip().upper() if currency else self.currency_hint
         return parse_price(text, currency_hint=hint, locale_hint=self.locale_hint)
+
+    def markers(self) -> set[str]:
+        """Which kinds of structured markup the page has ("microdata", "rdfa"), probed once.
+
+        A CSS query that finds nothing walks the whole tree, so one combined query (stopping
+        at the first hit of each kind) is cheaper than one query per kind on big pages.
+        """
+        if self._markers is None:
+            found: set[str] = set()
+            for node in self.tree.css(_MARKER_SELECTOR):
+                attrs = node.attributes
+                found.add("microdata" if "itemprop" in attrs else "rdfa")
+                if len(found) == 2:
+                    break
+            self._markers = found
+        return self._markers
 
     def body_text_length(self) -> int:
         """Characters of readable text in `<body>`: no whitespace, no script or style code."""

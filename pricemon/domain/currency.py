@@ -177,6 +177,12 @@ CURRENCY_TOKEN_RE = re.compile(
 )
 
 
+# Country domains sold and used worldwide as generic ones (".co" for company, ".io", ".ai"...):
+# they say nothing about the shop's currency unless under a second level ("com.co").
+GENERIC_CCTLDS = frozenset({"co", "io", "ai", "me", "tv", "ly", "to", "fm", "gg", "sh", "ws", "cc"})
+_SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac"})
+
+
 def minor_digits(currency: str | None) -> int:
     """How many decimals a currency's retail prices use (JPY 0, EUR 2, KWD 3); 2 if unknown."""
     if currency and currency in CURRENCIES:
@@ -205,8 +211,13 @@ def language_of(locale_hint: str | None) -> str | None:
 def country_of_url(url: str) -> str | None:
     """The two-letter country of a URL's top-level domain (`shop.com.au` -> "au"), or None."""
     host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
-    tld = host.rsplit(".", 1)[-1]
-    return tld if len(tld) == 2 and tld.isalpha() else None
+    labels = host.split(".")
+    tld = labels[-1]
+    if len(tld) != 2 or not tld.isalpha():
+        return None
+    if tld in GENERIC_CCTLDS and not (len(labels) > 2 and labels[-2] in _SECOND_LEVEL):
+        return None  # "shop.co" is a brand, "shop.com.co" is Colombian
+    return tld
 
 
 def resolve_symbol(

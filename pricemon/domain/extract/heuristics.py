@@ -29,6 +29,7 @@ from pricemon.domain.extract.rules import (
     FROM_RE,
     INLINE_TAGS,
     MAX_TEXT,
+    NOT_PRICE_CLASS_RE,
     NOW_LABEL_RE,
     PERCENT_RE,
     PRICEISH_RE,
@@ -176,12 +177,13 @@ def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup])
         return None
     if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
         return None
+    other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
     before, after = _surroundings(element, text)
     visible = Visible(price.amount, price.currency or page.currency_hint, 0.4, "")
     visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)
     visible.order, visible.node = order, element
     before, after = _split_at_amount(text, before, after, price.amount)
-    why = not_a_price(before, after)
+    why = not_a_price(before, after) or (f"class {other.group()}" if other else None)
     if why:
         visible.score = -1.0
         visible.reasons.append(f"not the price: {why}")

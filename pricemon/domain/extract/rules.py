@@ -36,6 +36,14 @@ STRUCK_RE = re.compile(
     re.I,
 )
 STATE_CLASS_RE = re.compile(r"\b(?:with|has|is|on)[-_][\w-]+")
+# Classes of amounts that are not the price: shipping fees, loyalty points, instalments,
+# savings (Korean shops' "delv_price" and "mileage", "installment-price", "you-save").
+NOT_PRICE_CLASS_RE = re.compile(
+    r"shipping|delivery[-_]?(?:price|cost|fee)|delv|postage|versandkosten|mileage|reward"
+    r"|loyalty|points|instal+ment|financ|klarna|afterpay|affirm|you[-_]?save|saving"
+    r"|discount[-_]?amount|price[-_]?saving",
+    re.I,
+)
 UNIT_CLASS_RE = re.compile(
     r"unit[-_]?price|price[-_]?unit|base[-_]?price|grundpreis|price[-_]?per|per[-_]?unit", re.I
 )
@@ -49,8 +57,8 @@ AWAY_RE = re.compile(
     r"related|recommend|similar|also|upsell|up-sell|cross-?sell|crosssell|carousel|slider"
     r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
-    r"|newsletter"
-    r"|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
+    r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
+    r"|might-like|frequently|fbt|mag-ook|passend|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
     r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
     re.I,
 )
@@ -98,9 +106,12 @@ _NOT_A_PRICE_BEFORE = [
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
-        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料)[^.!]{0,25}$",
+        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)[^.!]{0,25}$",
     ),
-    ("reward", r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit)\W*$"),
+    (
+        "reward",
+        r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit|적립금)\W*$",
+    ),
 ]
 NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
 NOT_BEFORE_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_BEFORE]

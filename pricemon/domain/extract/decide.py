@@ -27,6 +27,7 @@ from pricemon.domain.extract.page import Finding, Page
 from pricemon.domain.extract.platforms import platform_findings
 from pricemon.domain.extract.signals import looks_blocked, looks_script_rendered
 from pricemon.domain.extract.structured import json_ld_documents, jsonld_findings
+from pricemon.domain.money import normalize_amount
 from pricemon.domain.offer import Candidate, Extraction
 from pricemon.models import Availability
 
@@ -146,9 +147,9 @@ def _take_structured(
     page: Page, result: Extraction, best: _Scored, confidence: float, note: str | None
 ) -> None:
     f = best.finding
-    result.price = f.amount
     result.currency = f.currency or (best.seen.currency if best.seen else None)
     result.currency = result.currency or page.currency_hint
+    result.price = normalize_amount(f.amount, result.currency) if f.amount else None
     result.method = f.source
     result.confidence = confidence
     if note:
@@ -158,7 +159,8 @@ def _take_structured(
 def _take_visible(
     result: Extraction, top: Visible, live: list[Visible], confidence: float | None
 ) -> None:
-    result.price, result.currency = top.amount, top.currency
+    result.price = normalize_amount(top.amount, top.currency)
+    result.currency = top.currency
     result.method = "heuristic"
     if confidence is None:
         confidence = min(0.9, 0.35 + 0.5 * top.score)

@@ -23,7 +23,7 @@ def meta_currency(page: Page) -> str | None:
 
 def meta_findings(page: Page) -> list[Finding]:
     """Prices from meta tags; a sale price outranks the regular one when both are set."""
-    currency = meta_currency(page)
+    currency = page.currency_code(meta_currency(page))
     page.declare_currency(currency)
     availability = availability_from_schema(
         page.meta("product:availability", "og:availability", "availability")

@@ -140,7 +140,7 @@ def _offers_of(product: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def _offer_findings(
     page: Page, offer: dict[str, Any], title: str | None, image: str | None
 ) -> list[Finding]:
-    currency = _text(offer.get("priceCurrency"))
+    currency = page.currency_code(_text(offer.get("priceCurrency")))
     page.declare_currency(currency)
     availability = availability_from_schema(_text(offer.get("availability")))
     url = _text(offer.get("url"))
@@ -164,7 +164,11 @@ def _offer_findings(
         kind = "list" if spec_type in _LIST_PRICE_TYPES else "price"
         if kind == "price" and any(f.kind == "price" for f in out):
             continue
-        add(spec.get("price"), kind, _text(spec.get("priceCurrency")) or currency)
+        add(
+            spec.get("price"),
+            kind,
+            page.currency_code(_text(spec.get("priceCurrency"))) or currency,
+        )
     for nested in _as_dicts(offer.get("offers")):  # AggregateOffer listing its offers
         out.extend(_offer_findings(page, nested, title, image))
     if not out and availability is not None:

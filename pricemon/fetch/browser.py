@@ -139,6 +139,7 @@ class BrowserPool:
         self._launch_lock = asyncio.Lock()
         self._user_agent = ""
         self._verdicts = VerdictCache()
+        self._releases: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> BrowserPool:
         await self.start()
@@ -170,6 +171,8 @@ class BrowserPool:
                 await browser.close()
             except Exception as error:  # already dead: nothing left to close
                 log.debug("closing Chromium: %s", error)
+        if self._releases:  # they end quickly once the browser is gone
+            await asyncio.gather(*self._releases, return_exceptions=True)
         playwright, self._playwright = self._playwright, None
         if playwright is not None:
             await playwright.stop()
@@ -274,6 +277,22 @@ class BrowserPool:
                     log.warning("Chromium failed during %s (%s); retrying", url, error.message)
             raise AssertionError("unreachable")
         finally:
+            release = asyncio.create_task(self._release(slot))
+            self._releases.add(release)
+            release.add_done_callback(self._releases.discard)
+
+    async def _release(self, slot: _Slot) -> None:
+        """Blank the slot's page, then hand the slot back. Runs after `fetch` has returned,
+        so that a finished page's timers and polling stop without delaying the caller."""
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            if slot.page is not None and not slot.page.is_closed():
+                await slot.page.goto("about:blank", timeout=5_000)
+        except PlaywrightError as error:  # a broken page gets a fresh context next time
+            log.debug("blanking a page: %s", error.message)
+            slot.generation = -1
+        finally:
             self._slots.put_nowait(slot)
 
     async def _fetch_in(self, slot: _Slot, browser: Browser, url: str) -> FetchedPage:
@@ -290,7 +309,7 @@ class BrowserPool:
         block = detect_block(status, headers, html)
         if block:
             raise FetchError(
-                f"blocked: {url} showed a bot wall in the browser too ({block})",
+                f"blocked: {url} showed a bot wall in the browser ({block})",
                 hint=BLOCKED_HINT,
                 kind="blocked",
                 url=url,

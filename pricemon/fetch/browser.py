@@ -36,7 +36,15 @@ from pricemon.fetch.page import FetchedPage
 from pricemon.fetch.settle import INIT_SCRIPT, wait_for_price
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, Page, Playwright, Request, Route
+    from playwright.async_api import (
+        Browser,
+        BrowserContext,
+        Page,
+        Playwright,
+        Request,
+        Response,
+        Route,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +114,7 @@ class _Slot:
     uses: int = 0
     generation: int = -1  # the browser launch this context belongs to
     refused: str | None = None  # why the last document request was refused, if it was
+    document: Response | None = None  # the main frame's latest document response
 
 
 @dataclass
@@ -298,15 +307,19 @@ class BrowserPool:
     async def _fetch_in(self, slot: _Slot, browser: Browser, url: str) -> FetchedPage:
         page = await self._slot_page(slot, browser)
         started = time.perf_counter()
-        slot.refused = None
+        slot.refused, slot.document = None, None
         timeout_ms = self.settings.fetch_timeout_s * 1000
         response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
         await self._check_redirects(url, response)
         settled = await wait_for_price(page, timeout_s=self.settle_timeout_s)
         html = await page.content()
-        status = response.status if response else 200
-        headers = await response.all_headers() if response else {}
-        block = detect_block(status, headers, html)
+        block = await _block_reason(slot.document or response, html)
+        if block and await self._challenge_passed(page):
+            settled = await wait_for_price(page, timeout_s=self.settle_timeout_s)
+            html = await page.content()
+            block = await _block_reason(slot.document or response, html)
+        current = slot.document or response  # a script may have navigated on since goto
+        status = current.status if current else 200
         if block:
             raise FetchError(
                 f"blocked: {url} showed a bot wall in the browser ({block})",
@@ -317,18 +330,34 @@ class BrowserPool:
                 transient=True,
             )
         if status >= 400:
-            raise status_error(url, status, response.status_text if response else "")
+            raise status_error(url, status, current.status_text if current else "")
         self.stats.pages += 1
         return FetchedPage(
             url=url,
             final_url=page.url,
             status=status,
-            headers=headers,
+            headers=await current.all_headers() if current else {},
             html=html,
             elapsed_ms=(time.perf_counter() - started) * 1000,
             tier="browser",
             notes=[f"browser waited until {settled}"],
         )
+
+    async def _challenge_passed(self, page: Page) -> bool:
+        """Wait (bounded) for a JavaScript challenge to solve itself and navigate on, as
+        Cloudflare's "Just a moment..." does in a real browser; True when the page moved."""
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            await page.wait_for_event(
+                "framenavigated",
+                predicate=lambda frame: frame == page.main_frame,
+                timeout=self.settle_timeout_s * 1000,
+            )
+            await page.wait_for_load_state("domcontentloaded")
+        except PlaywrightTimeout:
+            return False
+        return True
 
     async def _check_redirects(self, url: str, response: Any) -> None:
         """Refuse the page when any hop of the document's redirect chain is not allowed."""
@@ -360,6 +389,7 @@ class BrowserPool:
         await context.add_init_script(INIT_SCRIPT)
         await context.route("**/*", lambda route, request: self._route(slot, route, request))
         page = await context.new_page()
+        page.on("response", lambda response: _remember_document(slot, page, response))
         slot.context, slot.page = context, page
         slot.generation, slot.uses = self.stats.launches, 1
         self.stats.contexts += 1
@@ -384,6 +414,17 @@ class BrowserPool:
             await route.continue_()
         except PlaywrightError as error:  # the page closed or crashed meanwhile
             log.debug("route for %s not handled: %s", request.url, error.message)
+
+
+def _remember_document(slot: _Slot, page: Page, response: Response) -> None:
+    if response.request.resource_type == "document" and response.frame == page.main_frame:
+        slot.document = response
+
+
+async def _block_reason(response: Response | None, html: str) -> str | None:
+    status = response.status if response else 200
+    headers = await response.all_headers() if response else {}
+    return detect_block(status, headers, html)
 
 
 def _navigation_error(url: str, error: Any, settings: Settings) -> FetchError:

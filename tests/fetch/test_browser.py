@@ -240,3 +240,21 @@ async def test_a_finished_page_is_blanked(shop: LocalShop, fetch_settings: Setti
         polls = shop.hits["/poll"]
         await asyncio.sleep(1.0)
         assert shop.hits["/poll"] == polls
+
+
+async def test_a_challenge_that_solves_itself_is_waited_out(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    # Like Cloudflare's "Just a moment...": a 503 page whose script moves on to the product.
+    shop.add("/product", '<html><body><h1>Tent</h1><p class="price">$89.00</p></body></html>')
+    url = shop.add(
+        "/challenge",
+        CLOUDFLARE.replace(
+            "</body>", "<script>setTimeout(() => location.href='/product', 800)</script></body>"
+        ),
+        status=503,
+    )
+    async with BrowserPool(fetch_settings) as pool:
+        page = await pool.fetch(url)
+    assert '<p class="price">$89.00</p>' in page.html
+    assert page.final_url == shop.url("/product")

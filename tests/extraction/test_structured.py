@@ -148,6 +148,34 @@ STRUCTURED = [
         "USD",
     ),
     (
+        "first variant by default",
+        {
+            "@type": "ProductGroup",
+            "name": "Walnut Desk Lamp",
+            "hasVariant": [
+                product(offer("30.00"), name="Lamp L"),
+                product(offer("20.00"), name="Lamp S"),
+            ],
+        },
+        "https://x.com/p",
+        "30.00",
+        "USD",
+    ),
+    (
+        "first variant in stock by default",
+        {
+            "@type": "ProductGroup",
+            "name": "Walnut Desk Lamp",
+            "hasVariant": [
+                product(offer("30.00", availability="OutOfStock"), name="Lamp L"),
+                product(offer("35.00", availability="InStock"), name="Lamp XL"),
+            ],
+        },
+        "https://x.com/p",
+        "35.00",
+        "USD",
+    ),
+    (
         "related product skipped",
         product(offer("70.00"), isRelatedTo=product(offer("5.00"), name="Bulb")),
         "https://x.com/p",

@@ -104,7 +104,7 @@ def _score_structured(
         if f.availability == Availability.OUT_OF_STOCK:
             score -= 0.02
         out.append(_Scored(f, score, seen, reasons))
-    out.sort(key=lambda s: (-s.score, s.finding.amount))
+    out.sort(key=lambda s: (-s.score, s.finding.position, s.finding.amount))
     return out
 
 

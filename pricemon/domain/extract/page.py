@@ -51,6 +51,7 @@ class Finding:
     image: str | None = None
     context: str = ""
     url: str | None = None  # the offer's own URL, when it names one (variant pages)
+    position: int = 0  # the variant's place in its product group (0 for plain offers)
 
 
 @dataclass

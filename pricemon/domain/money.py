@@ -22,6 +22,7 @@ The symbol is resolved to ISO 4217 by `pricemon.domain.currency.resolve_symbol`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -98,6 +99,10 @@ def parse_price(
     """
     if not text:
         return None
+    if not text.isascii():
+        # Full-width forms ("１２，８００円", "￥") are the ASCII ones in Japanese and Chinese
+        # typography; NFKC maps them (and keeps €, £, ₹ and friends as they are).
+        text = unicodedata.normalize("NFKC", text)
     numbers = list(NUMBER_RE.finditer(text))
     if not numbers:
         return None

@@ -43,6 +43,7 @@ from pricemon.domain.extract.rules import (
 )
 from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount
 
+_CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
 _CENTS_RE = re.compile(r"\s*\d{2}\s*")
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
@@ -91,10 +92,14 @@ def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
             why = regions.get(node.mem_id)
             if why is not None:
                 out.extend(_read_region(page, node, why, order))
-                following = after(node)
-                if following is None:
-                    break
-                resume_at = following.mem_id
+            elif node.tag not in _CODE_TAGS:
+                continue
+            # Skip the subtree: a region is read already, and script or style text (often
+            # hundreds of KB of inline state) would only be copied to be thrown away.
+            following = after(node)
+            if following is None:
+                break
+            resume_at = following.mem_id
             continue
         text = node.text_content
         if not text or len(text) > MAX_TEXT or not DIGIT_RE.search(text):

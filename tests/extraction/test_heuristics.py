@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pricemon.domain.extract import extract_offer
-from tests.extraction.conftest import product_page
+from tests.extraction.pages import product_page
 
 CAROUSEL = (
     '<section class="related-products"><h2>You may also like</h2>'

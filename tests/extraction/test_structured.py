@@ -11,7 +11,7 @@ import pytest
 from pricemon.domain.extract import extract_offer
 from pricemon.domain.extract.structured import load_lenient
 from pricemon.models import Availability
-from tests.extraction.conftest import product_page
+from tests.extraction.pages import product_page
 
 
 def jsonld(value: Any) -> str:

@@ -121,6 +121,27 @@ def parse_price(
     return Price(amount=amount, currency=currency)
 
 
+def price_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each number written with a currency next to it, currency included.
+
+    "Was £59.99, now £49.99" has two; "2 for $10" has one; "12,99" has none.
+    """
+    tokens = [m for m in CURRENCY_TOKEN_RE.finditer(text) if _is_currency_token(m.group())]
+    if not tokens:
+        return []
+    spans = []
+    for number in NUMBER_RE.finditer(text):
+        near = [
+            t
+            for t in tokens
+            if max(t.start() - number.end(), number.start() - t.end()) <= _ADJACENT_CHARS
+        ]
+        if near:
+            token = min(near, key=lambda t: abs(t.start() - number.start()))
+            spans.append((min(number.start(), token.start()), max(number.end(), token.end())))
+    return spans
+
+
 def normalize_amount(amount: Decimal, currency: str | None) -> Decimal:
     """Drop trailing zeros beyond the currency's minor digits: Magento's "12.5000" is 12.50.
 

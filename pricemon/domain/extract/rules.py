@@ -112,6 +112,13 @@ _NOT_A_PRICE_BEFORE = [
         "reward",
         r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit|적립금)\W*$",
     ),
+    (
+        # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", French éco-participation,
+        # "davon MwSt.", "VAT: £16.67" (the label of the price itself has no colon).
+        "fee or tax",
+        r"(?:\bvrg|eco-?part\w*|éco-?participation|ecotasa|recycling\w*|weee|deee|davon"
+        r"|of which|dont)\W*$|\b(?:vat|mwst\.?|tva|iva|tax|ust\.?)\s*:\s*$",
+    ),
 ]
 NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
 NOT_BEFORE_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_BEFORE]

@@ -129,7 +129,7 @@ def price_spans(text: str) -> list[tuple[int, int]]:
     tokens = [m for m in CURRENCY_TOKEN_RE.finditer(text) if _is_currency_token(m.group())]
     if not tokens:
         return []
-    spans = []
+    spans: list[tuple[int, int]] = []
     for number in NUMBER_RE.finditer(text):
         near = [
             t
@@ -138,7 +138,11 @@ def price_spans(text: str) -> list[tuple[int, int]]:
         ]
         if near:
             token = min(near, key=lambda t: abs(t.start() - number.start()))
-            spans.append((min(number.start(), token.start()), max(number.end(), token.end())))
+            start, end = min(number.start(), token.start()), max(number.end(), token.end())
+            if spans and start < spans[-1][1]:  # shares its currency with the previous one
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
     return spans
 
 

@@ -13,6 +13,7 @@ are dropped); another variant's price in a `<select>` (dropped).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -174,6 +175,8 @@ def _is_priceish(node: LexborNode) -> bool:
 def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> list[Visible]:
     """The prices in one element: usually one, two in "Was £59.99, now £49.99"."""
     text = clean_text(_price_text(element), limit=MAX_TEXT)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
     if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
         return []
     before, after = _surroundings(element, text)

@@ -21,10 +21,11 @@ from urllib.parse import parse_qs, urlsplit
 from pricemon.domain.extract.availability import visible_availability
 from pricemon.domain.extract.heuristics import Visible, visible_candidates
 from pricemon.domain.extract.layout import Layout, find_layout, title_text
-from pricemon.domain.extract.meta import meta_findings, meta_image, meta_title
+from pricemon.domain.extract.meta import document_title, meta_findings, meta_image, meta_title
 from pricemon.domain.extract.microdata import microdata_findings, rdfa_findings
 from pricemon.domain.extract.page import Finding, Page
 from pricemon.domain.extract.platforms import platform_findings
+from pricemon.domain.extract.scripts import script_json_findings
 from pricemon.domain.extract.signals import looks_blocked, looks_script_rendered
 from pricemon.domain.extract.structured import json_ld_documents, jsonld_findings
 from pricemon.domain.money import normalize_amount
@@ -56,6 +57,8 @@ def decide(page: Page, html: str) -> Extraction:
         *platform_findings(page),
     ]
     known_title = next((f.title for f in structured if f.title), None) or meta_title(page)
+    if not any(f.amount for f in structured):
+        structured.extend(script_json_findings(page, known_title or document_title(page)))
     layout = find_layout(page, known_title)
     visible = visible_candidates(page, layout)
     live = [v for v in visible if v.score >= MIN_VISIBLE]

@@ -35,6 +35,7 @@ from pricemon.models import Availability
 STRONG_VISIBLE = 0.75  # a visible price this good, near the title, can overrule structured data
 MIN_VISIBLE = 0.3  # below this a visible price is not reported at all
 MAX_VISIBLE_CANDIDATES = 25
+MAX_AMOUNT = Decimal(10) ** 9  # above this a "price" is an id, a barcode or junk
 CONFIDENT = 0.6  # documented threshold: below it callers should try the browser or AI tiers
 
 
@@ -88,7 +89,7 @@ def _score_structured(
     variant = _variant_of(page.url)
     out = []
     for f in structured:
-        if f.amount is None or f.kind not in ("price", "low"):
+        if f.amount is None or f.kind not in ("price", "low") or not 0 < f.amount < MAX_AMOUNT:
             continue
         seen = _seen(f, visible)
         score, reasons = f.weight, [f"{f.source} {f.kind}"]

@@ -40,7 +40,7 @@ def script_json_findings(page: Page, title: str | None) -> list[Finding]:
             continue
         try:
             data = json.loads(text, parse_float=Decimal)
-        except ValueError:
+        except (ValueError, RecursionError):  # nesting deeper than Python recurses is junk
             continue
         found = _search(page, data, wanted, budget)
         if found is not None:

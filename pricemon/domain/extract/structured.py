@@ -71,7 +71,7 @@ def _decode_all(text: str) -> list[Any] | None:
     while pos < len(text):
         try:
             value, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # bad JSON, or nesting deeper than Python recurses
             return None
         values.append(value)
         pos = end

@@ -35,4 +35,4 @@ def extract_offer(html: str, url: str) -> Extraction:
     (`looks_script_rendered`).
     """
     page = Page.parse(html or "", url)
-    return decide(page, html or "")
+    return decide(page)

@@ -47,7 +47,7 @@ class _Scored:
     reasons: list[str]
 
 
-def decide(page: Page, html: str) -> Extraction:
+def decide(page: Page) -> Extraction:
     """Run every extractor on `page` and choose the price, with confidence and notes."""
     docs = json_ld_documents(page)
     structured = [
@@ -71,7 +71,7 @@ def decide(page: Page, html: str) -> Extraction:
     result.image_url = next((f.image for f in structured if f.image), None) or meta_image(page)
     result.availability = _availability(page, result, scored, structured, layout)
     has_product = bool(scored) or (bool(live) and live[0].near_title)
-    if looks_blocked(page, html, has_product=has_product):
+    if looks_blocked(page, has_product=has_product):
         result.blocked = True
         result.price = result.currency = result.title = result.image_url = None
         result.method, result.confidence = "none", 0.0

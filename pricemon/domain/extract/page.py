@@ -60,7 +60,7 @@ class Page:
 
     tree: LexborHTMLParser
     url: str
-    html: str = ""  # the raw document, for cheap "does it mention X at all" checks
+    html: str = ""  # the raw document, for bot-wall markers that live in scripts
     lang: str | None = None
     country: str | None = None
     declared_currency: str | None = None  # set from meta / structured data when found

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pricemon.domain.extract import extract_offer
-from tests.extraction.conftest import product_page
+from tests.extraction.pages import product_page
 
 CAROUSEL = (
     '<section class="related-products"><h2>You may also like</h2>'
@@ -17,6 +17,60 @@ CAROUSEL = (
 )
 
 CASES = [
+    (
+        "was now one line",
+        '<p class="price">Was £59.99, now £49.99</p>',
+        "",
+        "",
+        "https://x.co.uk/p",
+        "49.99",
+        "GBP",
+    ),
+    (
+        "was after one line",
+        '<p class="price">£49.99 (was £59.99)</p>',
+        "",
+        "",
+        "https://x.co.uk/p",
+        "49.99",
+        "GBP",
+    ),
+    (
+        "rrp our price",
+        "<p>RRP £59.99 Our price £49.99</p>",
+        "",
+        "",
+        "https://x.co.uk/p",
+        "49.99",
+        "GBP",
+    ),
+    (
+        "price then monthly",
+        '<p class="price">$349.00 or $29/mo with Affirm</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "349.00",
+        "USD",
+    ),
+    (
+        "recycling fee",
+        "<p class=\"price\">CHF 1'299.95</p><p>Statt CHF 1'499.– · inkl. vRG CHF 2.50</p>",
+        "",
+        "",
+        "https://x.ch/p",
+        "1299.95",
+        "CHF",
+    ),
+    (
+        "full-width yen",
+        '<p class="price">１２，８００円</p>',
+        "",
+        "",
+        "https://x.jp/p",
+        "12800",
+        "JPY",
+    ),
     (
         "compare at label",
         "<p>Compare at <span>$150.00</span></p><p><span>$119.00</span></p>",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pricemon.domain.extract import extract_offer
-from tests.extraction.conftest import product_page
+from tests.extraction.pages import product_page
 
 CLOUDFLARE_BEACON = (
     "<script>(function(){var a=document.createElement('script');"

@@ -11,7 +11,7 @@ import pytest
 from pricemon.domain.extract import extract_offer
 from pricemon.domain.extract.structured import load_lenient
 from pricemon.models import Availability
-from tests.extraction.conftest import product_page
+from tests.extraction.pages import product_page
 
 
 def jsonld(value: Any) -> str:
@@ -148,6 +148,34 @@ STRUCTURED = [
         "USD",
     ),
     (
+        "first variant by default",
+        {
+            "@type": "ProductGroup",
+            "name": "Walnut Desk Lamp",
+            "hasVariant": [
+                product(offer("30.00"), name="Lamp L"),
+                product(offer("20.00"), name="Lamp S"),
+            ],
+        },
+        "https://x.com/p",
+        "30.00",
+        "USD",
+    ),
+    (
+        "first variant in stock by default",
+        {
+            "@type": "ProductGroup",
+            "name": "Walnut Desk Lamp",
+            "hasVariant": [
+                product(offer("30.00", availability="OutOfStock"), name="Lamp L"),
+                product(offer("35.00", availability="InStock"), name="Lamp XL"),
+            ],
+        },
+        "https://x.com/p",
+        "35.00",
+        "USD",
+    ),
+    (
         "related product skipped",
         product(offer("70.00"), isRelatedTo=product(offer("5.00"), name="Bulb")),
         "https://x.com/p",
@@ -261,3 +289,39 @@ def test_price_currency_given_as_symbol() -> None:
         product_page("<p>No price shown.</p>", head=jsonld(data)), "https://x.com/p"
     )
     assert (result.price, result.currency) == (Decimal("12.50"), "EUR")
+
+
+def test_next_data_state_gives_the_named_products_price() -> None:
+    state = {
+        "props": {
+            "pageProps": {
+                "recommendations": [{"name": "Brass Lamp", "price": 45}],
+                "product": {
+                    "name": "Walnut Desk Lamp",
+                    "price": {"amount": "129.00", "currencyCode": "EUR"},
+                },
+            }
+        }
+    }
+    html = (
+        '<html><head><title>Walnut Desk Lamp | Shop</title></head><body><div id="__next"></div>'
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(state)}</script>'
+        "</body></html>"
+    )
+    result = extract_offer(html, "https://x.com/p")
+    assert (result.price, result.currency, result.method) == (
+        Decimal("129.00"),
+        "EUR",
+        "script-json",
+    )
+
+
+def test_next_data_without_the_product_gives_nothing() -> None:
+    state = {"props": {"pageProps": {"recommendations": [{"name": "Brass Lamp", "price": 45}]}}}
+    html = (
+        '<html><head><title>Walnut Desk Lamp | Shop</title></head><body><div id="__next"></div>'
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(state)}</script>'
+        "</body></html>"
+    )
+    result = extract_offer(html, "https://x.com/p")
+    assert result.price is None and result.looks_script_rendered

@@ -64,6 +64,12 @@ def meta_title(page: Page) -> str | None:
     return clean_text(page.meta("og:title", "twitter:title")) or None
 
 
+def document_title(page: Page) -> str | None:
+    """The `<title>` text (shop names and all)."""
+    node = page.tree.css_first("head title") or page.tree.css_first("title")
+    return clean_text(node.text()) or None if node is not None else None
+
+
 def meta_image(page: Page) -> str | None:
     """og:image (or twitter:image), else the main product image of common layouts."""
     found = page.meta("og:image:secure_url", "og:image", "twitter:image")

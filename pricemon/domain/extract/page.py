@@ -51,6 +51,7 @@ class Finding:
     image: str | None = None
     context: str = ""
     url: str | None = None  # the offer's own URL, when it names one (variant pages)
+    position: int = 0  # the variant's place in its product group (0 for plain offers)
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Page:
 
     tree: LexborHTMLParser
     url: str
-    html: str = ""  # the raw document, for cheap "does it mention X at all" checks
+    html: str = ""  # the raw document, for bot-wall markers that live in scripts
     lang: str | None = None
     country: str | None = None
     declared_currency: str | None = None  # set from meta / structured data when found

@@ -70,7 +70,8 @@ HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # real price does not sink the real price.
 _UNITS = (
     r"kg|g|gr|l|ltr|ml|cl|lb|lbs|oz|fl\.? ?oz|m|m²|m2|ea|each|unit|item|stück|stk|st|pc|pcs"
-    r"|count|ct|load|wash|sheet|roll|tablet|capsule|serving|day|night|person"
+    r"|count|ct|load|wash|sheet|roll|tablet|capsule|serving|day|night|person|piece|pieces"
+    r"|pack|bottle|can|box|pair|meter|metre|litre|liter|kilo|pièce|stuk|styck|szt"
 )
 _PERIODS = r"mo|mth|month|months|monat|mois|mes|mês|mese|mån|månad|md|mnd|kk|mies|yr|year|week|wk"
 _NOT_A_PRICE_AFTER = [
@@ -81,6 +82,7 @@ _NOT_A_PRICE_AFTER = [
         r"|pro monat|im monat|par mois|al mes|al mese|per maand|mensuel|x \d+|for \d+ months"
         r"|\w* ?(?:with|mit|avec|con) (?:affirm|klarna|afterpay|sezzle|zip|paypal))",
     ),
+    ("unit price", r"^\W{0,3}(?:each|ea\.|apiece|la pièce|pro stück|je stück|per stuk)\b"),
     ("saving", r"^\W{0,3}(?:off\b|less\b)"),
     ("percentage", r"^\s*%"),
     ("reward", r"^\W{0,3}(?:points?\b|pts\b|pt\b|ポイント|bonus)"),
@@ -95,7 +97,7 @@ _NOT_A_PRICE_BEFORE = [
     ),
     (
         "instalment",
-        r"(?:payments? of|instal+ments? of|as low as|or \d+ (?:interest-free )?(?:payments|"
+        r"(?:payments? of|instal+ments? of|or \d+ (?:interest-free )?(?:payments|"
         r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal)\W*(?:from\W*)?$",
     ),
     (
@@ -111,6 +113,13 @@ _NOT_A_PRICE_BEFORE = [
     (
         "reward",
         r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit|적립금)\W*$",
+    ),
+    (
+        # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", French éco-participation,
+        # "davon MwSt.", "VAT: £16.67" (the label of the price itself has no colon).
+        "fee or tax",
+        r"(?:\bvrg|eco-?part\w*|éco-?participation|ecotasa|recycling\w*|weee|deee|davon"
+        r"|of which|dont)\W*$|\b(?:vat|mwst\.?|tva|iva|tax|ust\.?)\s*:\s*$",
     ),
 ]
 NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
@@ -141,7 +150,12 @@ EXCL_TAX_RE = re.compile(
     r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax)",
     re.I,
 )
-FROM_RE = re.compile(r"\b(?:from|ab|à partir de|a partir de|desde|starting at|da|vanaf)\s*$", re.I)
+# "From" prices: the cheapest variant or seller, often the price shown, but weaker evidence.
+# Magento writes "As low as" for tier and configurable prices.
+FROM_RE = re.compile(
+    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från)\s*$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,9 @@ def decide(page: Page) -> Extraction:
     product_name = next((f.title for f in structured if f.title and f.source != "meta"), None)
     known_title = product_name or meta_title(page)
     if not any(f.amount for f in structured):
-        structured.extend(script_json_findings(page, known_title or document_title(page)))
+        found = script_json_findings(page, known_title or document_title(page))
+        structured.extend(found)
+        product_name = product_name or next((f.title for f in found if f.title), None)
     layout = find_layout(page, known_title)
     visible = visible_candidates(page, layout)
     live = [v for v in visible if v.score >= MIN_VISIBLE]

@@ -58,7 +58,7 @@ AWAY_RE = re.compile(
     r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
     r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
-    r"|might-like|frequently|fbt|mag-ook|passend|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
+    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
     r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
     re.I,
 )

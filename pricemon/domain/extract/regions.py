@@ -23,7 +23,7 @@ from pricemon.domain.extract.rules import AWAY_RE
 # still recognise every other away class, just without this shortcut.
 _TOKENS = (
     "related", "recommend", "carousel", "upsell", "cross-sell", "sponsor", "recent",
-    "swiper", "mega-menu", "megamenu", "minicart", "product-grid",
+    "swiper", "mega-menu", "megamenu", "minicart", "product-grid", "review",
 )  # fmt: skip
 # `X:not(X *)` keeps only the outermost match of each token: the tiles inside a carousel
 # would otherwise come back by the hundred (BEM classes repeat the block name).

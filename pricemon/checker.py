@@ -22,6 +22,7 @@ from pricemon.domain.extract import extract_offer
 from pricemon.domain.extract.decide import CONFIDENT
 from pricemon.domain.offer import Candidate, CheckResult, Extraction
 from pricemon.errors import AIError, BrowserError, FetchError
+from pricemon.fetch.guard import check_url_allowed
 from pricemon.fetch.http import BLOCKED_HINT, fetch_page
 from pricemon.fetch.page import FetchedPage
 
@@ -91,6 +92,8 @@ async def check_url(
     http_error: FetchError | None = None
     if browser_mode != "always":
         http_error = await _http_tier(run, settings, browser_mode, http_client)
+    else:  # refuse before paying for a Chromium start
+        await check_url_allowed(url, allow_private=settings.allow_private_urls)
     if _needs_browser(run, browser_mode, http_error):
         await _browser_tier(run, settings, browser, http_error)
     if ai_mode == "auto" and not run.confident and run.page is not None:
@@ -246,10 +249,22 @@ def _result(run: _Run) -> CheckResult:
 
 
 def check_html(html: str, url: str) -> CheckResult:
-    """The static tiers on a saved page: no network at all (`pricemon check --html`)."""
+    """The static tiers on a saved page: no network at all (`pricemon check --html`).
+
+    A saved bot wall raises FetchError(kind="blocked"), as it would have when fetched: it is
+    never a page without a price.
+    """
     started = time.perf_counter()
     extraction = extract_offer(html, url)
     elapsed = round((time.perf_counter() - started) * 1000, 1)
+    if extraction.blocked:
+        raise FetchError(
+            f"blocked: the page saved for {url} is a bot wall or CAPTCHA, not the product page",
+            hint="save the page from a browser that got through to the product",
+            kind="blocked",
+            url=url,
+            transient=True,
+        )
     return CheckResult(
         url=url,
         final_url=url,

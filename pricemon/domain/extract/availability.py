@@ -65,18 +65,28 @@ def availability_from_schema(value: object) -> Availability | None:
 
 def add_to_cart_buttons(page: Page) -> list[LexborNode]:
     """Buttons (or submit inputs) whose text or name says they put the product in the cart."""
+    if page.cart_buttons is not None:
+        return page.cart_buttons
     found = []
-    for node in page.tree.css(
+    nodes = page.tree.css(
         "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
-    ):
+    )
+    # The product's own button comes early in the document; marketplace pages then repeat
+    # "Add to cart" on every recommendation tile, which only cost time to read.
+    for node in nodes[:_MAX_BUTTONS]:
         attrs = node.attributes
         label = " ".join(
             v or "" for v in (node.text(), attrs.get("value"), attrs.get("name"), attrs.get("id"))
         )
         label += " " + (attrs.get("class") or "")
-        if _ADD_TO_CART_RE.search(label) or re.search(r"add[-_]?to[-_]?cart", label, re.I):
+        if _ADD_TO_CART_RE.search(label) or _CART_CLASS_RE.search(label):
             found.append(node)
+    page.cart_buttons = found
     return found
+
+
+_MAX_BUTTONS = 80
+_CART_CLASS_RE = re.compile(r"add[-_]?to[-_]?cart", re.I)
 
 
 IN_STOCK_RE = re.compile(

@@ -21,18 +21,21 @@ from urllib.parse import parse_qs, urlsplit
 from pricemon.domain.extract.availability import visible_availability
 from pricemon.domain.extract.heuristics import Visible, visible_candidates
 from pricemon.domain.extract.layout import Layout, find_layout, title_text
-from pricemon.domain.extract.meta import meta_findings, meta_image, meta_title
+from pricemon.domain.extract.meta import document_title, meta_findings, meta_image, meta_title
 from pricemon.domain.extract.microdata import microdata_findings, rdfa_findings
 from pricemon.domain.extract.page import Finding, Page
 from pricemon.domain.extract.platforms import platform_findings
+from pricemon.domain.extract.scripts import script_json_findings
 from pricemon.domain.extract.signals import looks_blocked, looks_script_rendered
 from pricemon.domain.extract.structured import json_ld_documents, jsonld_findings
+from pricemon.domain.money import normalize_amount
 from pricemon.domain.offer import Candidate, Extraction
 from pricemon.models import Availability
 
 STRONG_VISIBLE = 0.75  # a visible price this good, near the title, can overrule structured data
 MIN_VISIBLE = 0.3  # below this a visible price is not reported at all
 MAX_VISIBLE_CANDIDATES = 25
+MAX_AMOUNT = Decimal(10) ** 9  # above this a "price" is an id, a barcode or junk
 CONFIDENT = 0.6  # documented threshold: below it callers should try the browser or AI tiers
 
 
@@ -44,7 +47,7 @@ class _Scored:
     reasons: list[str]
 
 
-def decide(page: Page, html: str) -> Extraction:
+def decide(page: Page) -> Extraction:
     """Run every extractor on `page` and choose the price, with confidence and notes."""
     docs = json_ld_documents(page)
     structured = [
@@ -55,6 +58,8 @@ def decide(page: Page, html: str) -> Extraction:
         *platform_findings(page),
     ]
     known_title = next((f.title for f in structured if f.title), None) or meta_title(page)
+    if not any(f.amount for f in structured):
+        structured.extend(script_json_findings(page, known_title or document_title(page)))
     layout = find_layout(page, known_title)
     visible = visible_candidates(page, layout)
     live = [v for v in visible if v.score >= MIN_VISIBLE]
@@ -66,7 +71,7 @@ def decide(page: Page, html: str) -> Extraction:
     result.image_url = next((f.image for f in structured if f.image), None) or meta_image(page)
     result.availability = _availability(page, result, scored, structured, layout)
     has_product = bool(scored) or (bool(live) and live[0].near_title)
-    if looks_blocked(page, html, has_product=has_product):
+    if looks_blocked(page, has_product=has_product):
         result.blocked = True
         result.price = result.currency = result.title = result.image_url = None
         result.method, result.confidence = "none", 0.0
@@ -84,7 +89,7 @@ def _score_structured(
     variant = _variant_of(page.url)
     out = []
     for f in structured:
-        if f.amount is None or f.kind not in ("price", "low"):
+        if f.amount is None or f.kind not in ("price", "low") or not 0 < f.amount < MAX_AMOUNT:
             continue
         seen = _seen(f, visible)
         score, reasons = f.weight, [f"{f.source} {f.kind}"]
@@ -103,7 +108,7 @@ def _score_structured(
         if f.availability == Availability.OUT_OF_STOCK:
             score -= 0.02
         out.append(_Scored(f, score, seen, reasons))
-    out.sort(key=lambda s: (-s.score, s.finding.amount))
+    out.sort(key=lambda s: (-s.score, s.finding.position, s.finding.amount))
     return out
 
 
@@ -146,9 +151,9 @@ def _take_structured(
     page: Page, result: Extraction, best: _Scored, confidence: float, note: str | None
 ) -> None:
     f = best.finding
-    result.price = f.amount
     result.currency = f.currency or (best.seen.currency if best.seen else None)
     result.currency = result.currency or page.currency_hint
+    result.price = normalize_amount(f.amount, result.currency) if f.amount else None
     result.method = f.source
     result.confidence = confidence
     if note:
@@ -158,7 +163,8 @@ def _take_structured(
 def _take_visible(
     result: Extraction, top: Visible, live: list[Visible], confidence: float | None
 ) -> None:
-    result.price, result.currency = top.amount, top.currency
+    result.price = normalize_amount(top.amount, top.currency)
+    result.currency = top.currency
     result.method = "heuristic"
     if confidence is None:
         confidence = min(0.9, 0.35 + 0.5 * top.score)

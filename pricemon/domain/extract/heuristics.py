@@ -13,6 +13,7 @@ are dropped); another variant's price in a `<select>` (dropped).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,9 +26,12 @@ from pricemon.domain.extract.regions import after, away_regions, region_prices
 from pricemon.domain.extract.rules import (
     CURRENCY_PREFIX_RE,
     DIGIT_RE,
+    EXCL_TAX_RE,
     FROM_RE,
     INLINE_TAGS,
     MAX_TEXT,
+    NOT_PRICE_CLASS_RE,
+    NOW_LABEL_RE,
     PERCENT_RE,
     PRICEISH_RE,
     SKIP_TAGS,
@@ -38,8 +42,12 @@ from pricemon.domain.extract.rules import (
     markup_of,
     not_a_price,
 )
-from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount
+from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
 
+_CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
+_CENTS_RE = re.compile(r"\s*\d{2}\s*")
+_MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
+_FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
 
 
@@ -85,10 +93,14 @@ def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
             why = regions.get(node.mem_id)
             if why is not None:
                 out.extend(_read_region(page, node, why, order))
-                following = after(node)
-                if following is None:
-                    break
-                resume_at = following.mem_id
+            elif node.tag not in _CODE_TAGS:
+                continue
+            # Skip the subtree: a region is read already, and script or style text (often
+            # hundreds of KB of inline state) would only be copied to be thrown away.
+            following = after(node)
+            if following is None:
+                break
+            resume_at = following.mem_id
             continue
         text = node.text_content
         if not text or len(text) > MAX_TEXT or not DIGIT_RE.search(text):
@@ -97,9 +109,7 @@ def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
         if element is None or element.mem_id in seen:
             continue
         seen.add(element.mem_id)
-        visible = _read(page, element, order, cache)
-        if visible is not None:
-            out.append(visible)
+        out.extend(_read(page, element, order, cache))
     return out
 
 
@@ -123,7 +133,7 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
         return None
     if has_currency(text) or text.rstrip().endswith(":-"):
         return element
-    if PERCENT_RE.search(text) or not _price_only(text):
+    if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not _price_only(text):
         return None  # prose with a number in it; only bare parts of split prices go on
     current: LexborNode | None = element
     priceish = None
@@ -153,7 +163,7 @@ def _label(node: LexborNode | None) -> str:
 def _price_only(text: str) -> bool:
     """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
     rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
-    return sum(ch.isalpha() for ch in rest) <= 3
+    return _FOUR_LETTERS_RE.search(rest) is None
 
 
 def _is_priceish(node: LexborNode) -> bool:
@@ -162,27 +172,87 @@ def _is_priceish(node: LexborNode) -> bool:
     return bool(PRICEISH_RE.search(label))
 
 
-def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> Visible | None:
-    text = clean_text(element.text(), limit=MAX_TEXT)
+def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> list[Visible]:
+    """The prices in one element: usually one, two in "Was £59.99, now £49.99"."""
+    text = clean_text(_price_text(element), limit=MAX_TEXT)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
+    if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
+        return []
+    before, after = _surroundings(element, text)
+    found = []
+    for head, segment, tail in _segments(text):
+        visible = _read_one(
+            page, element, segment, f"{before} {head}".strip(), f"{tail} {after}".strip(), cache
+        )
+        if visible is not None:
+            visible.order = order
+            found.append(visible)
+    return found
+
+
+def _segments(text: str) -> list[tuple[str, str, str]]:
+    """(text before, price, text after) for each price written with its currency in `text`;
+    the whole text when it holds one price or none with a currency."""
+    spans = price_spans(text)
+    if len(spans) <= 1:
+        return [("", text, "")]
+    return [(text[:start], text[start:end], text[end:]) for start, end in spans]
+
+
+def _read_one(
+    page: Page,
+    element: LexborNode,
+    text: str,
+    before: str,
+    after: str,
+    cache: dict[int, Markup],
+) -> Visible | None:
     price = page.parse_price(text)
     if price is None or price.amount <= 0 or price.amount >= 10**8:
         return None
     if price.currency is None and not (_is_priceish(element) and _price_only(text)):
         return None
-    if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
-        return None
-    before, after = _surroundings(element, text)
+    other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
     visible = Visible(price.amount, price.currency or page.currency_hint, 0.4, "")
     visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)
-    visible.order, visible.node = order, element
+    visible.node = element
     before, after = _split_at_amount(text, before, after, price.amount)
-    why = not_a_price(before, after)
+    why = not_a_price(before, after) or (f"class {other.group()}" if other else None)
     if why:
         visible.score = -1.0
         visible.reasons.append(f"not the price: {why}")
         return visible
     _score_markup(visible, element, before, cache)
+    if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
+        visible.score += 0.15
+        visible.reasons.append("labelled as the price")
+    if EXCL_TAX_RE.search(after[:30]):
+        visible.score -= 0.2
+        visible.reasons.append("excluding tax")
     return visible
+
+
+def _price_text(element: LexborNode) -> str:
+    """The element's text, with split cents put back: `$29<sup>99</sup>` reads "$29.99".
+
+    Shops draw cents smaller in their own element (`<sup>`, `<span class="cents">`); the
+    plain text would be "$2999". Two digits in their own text node right after a digit are
+    cents; after a separator (`29,<sup>99</sup>`) they already read right.
+    """
+    child = element.child
+    if child is None or (child.is_text_node and child.next is None):
+        return element.text()
+    pieces: list[str] = []
+    for node in element.traverse(include_text=True):
+        if not node.is_text_node:
+            continue
+        piece = node.text_content or ""
+        if pieces and _CENTS_RE.fullmatch(piece) and pieces[-1].rstrip()[-1:].isdigit():
+            pieces[-1] = pieces[-1].rstrip()
+            piece = "." + piece.strip()
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _surroundings(element: LexborNode, text: str) -> tuple[str, str]:
@@ -224,8 +294,9 @@ def _split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tup
     """The text before and after the number that was read as `amount`, currency stripped."""
     for number in NUMBER_RE.finditer(text):
         if parse_amount(number.group()) == amount or number.end() == len(text):
-            own_before = re.sub(r"(?:[€$£¥₹]|[A-Z]{3})\s*$", "", before + text[: number.start()])
-            own_after = CURRENCY_PREFIX_RE.sub("", text[number.end() :] + after)
+            own_before = f"{before} {text[: number.start()]}"
+            own_before = re.sub(r"(?:[€$£¥₹]|[A-Z]{3})\s*$", "", own_before)
+            own_after = CURRENCY_PREFIX_RE.sub("", f"{text[number.end() :]} {after}")
             return own_before, own_after
     return before, after
 

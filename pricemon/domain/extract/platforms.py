@@ -47,24 +47,47 @@ _AMAZON_SELECTORS = (
 )
 
 
+# One CSS probe says which platforms' markup the page has: each query is a pass over the
+# whole tree, so asking once and dispatching costs a fifth of asking each reader.
+_PROBES: tuple[tuple[str, str], ...] = (
+    ("shopify", "script[data-product-json], script[id^=ProductJson]"),
+    ("woocommerce", ".woocommerce-Price-amount"),
+    ("magento", "[data-price-amount]"),
+    ("bigcommerce", "[data-product-price-with-tax], [data-product-price-without-tax]"),
+    ("amazon", "#availability, .a-offscreen, [id^=priceblock_]"),
+)
+_PROBE_SELECTOR = ", ".join(selector for _, selector in _PROBES)
+
+
 def platform_findings(page: Page) -> list[Finding]:
     """Findings from whichever platform's markup the page carries."""
+    present = {
+        name
+        for node in page.tree.css(_PROBE_SELECTOR)
+        for name, selector in _PROBES
+        if node.css_matches(selector)
+    }
+    if "shopify" not in present and page.tree.scripts_contain("Shopify"):
+        present.add("shopify")
+    readers: dict[str, Callable[[Page], list[Finding]]] = {
+        "shopify": _shopify,
+        "woocommerce": _woocommerce,
+        "magento": _magento,
+        "bigcommerce": _bigcommerce,
+        "amazon": _amazon,
+    }
     found: list[Finding] = []
-    readers: tuple[Callable[[Page], list[Finding]], ...] = (
-        _shopify,
-        _woocommerce,
-        _magento,
-        _bigcommerce,
-        _amazon,
-    )
-    for reader in readers:
-        found.extend(reader(page))
+    for name, reader in readers.items():
+        if name in present:
+            found.extend(reader(page))
     return found
 
 
 def _shopify(page: Page) -> list[Finding]:
-    if "Shopify" not in page.html and "data-product-json" not in page.html:
-        return []
+    json_nodes = page.tree.css(
+        "script[data-product-json], script[id^=ProductJson], script[type='application/json']"
+        "[id*=product i]"
+    )
     scripts = [n.text() or "" for n in page.tree.css("script")]
     currency = None
     for text in scripts:
@@ -73,10 +96,7 @@ def _shopify(page: Page) -> list[Finding]:
             break
     page.declare_currency(currency)
     products = []
-    for node in page.tree.css(
-        "script[data-product-json], script[id^=ProductJson], script[type='application/json']"
-        "[id*=product i]"
-    ):
+    for node in json_nodes:
         products.extend(_loads(node.text() or ""))
     for text in scripts:
         if (m := _SHOPIFY_META_RE.search(text)) is not None:
@@ -124,8 +144,6 @@ def _shopify_amount(raw: Any) -> Decimal | None:
 
 
 def _woocommerce(page: Page) -> list[Finding]:
-    if "woocommerce" not in page.html:
-        return []
     box = page.tree.css_first(
         ".product .summary .price, .product .entry-summary .price, div.summary p.price"
     )
@@ -145,8 +163,6 @@ def _woocommerce(page: Page) -> list[Finding]:
 
 
 def _magento(page: Page) -> list[Finding]:
-    if "data-price-amount" not in page.html:
-        return []
     for node in page.tree.css("[data-price-type=finalPrice][data-price-amount]"):
         if _away(node):
             continue
@@ -158,8 +174,6 @@ def _magento(page: Page) -> list[Finding]:
 
 
 def _bigcommerce(page: Page) -> list[Finding]:
-    if "data-product-price" not in page.html:
-        return []
     for selector in ("[data-product-price-with-tax]", "[data-product-price-without-tax]"):
         node = page.tree.css_first(f".productView {selector}, {selector}")
         if node is not None and not _away(node):
@@ -170,8 +184,6 @@ def _bigcommerce(page: Page) -> list[Finding]:
 
 
 def _amazon(page: Page) -> list[Finding]:
-    if "a-offscreen" not in page.html and "priceblock_" not in page.html:
-        return []
     availability = None
     box = page.tree.css_first("#availability")
     if box is not None:
@@ -216,7 +228,7 @@ def _inside(node: LexborNode, tag: str, stop: LexborNode) -> bool:
 def _loads(text: str) -> list[Any]:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deeper than Python recurses is junk
         return []
     return value if isinstance(value, list) else [value]
 
@@ -224,5 +236,5 @@ def _loads(text: str) -> list[Any]:
 def _raw_decode(text: str, start: int) -> Any:
     try:
         return json.JSONDecoder().raw_decode(text, start)[0]
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deeper than Python recurses is junk
         return None

@@ -14,30 +14,32 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from pricemon.domain.currency import CURRENCY_TOKEN_RE
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.rules import AWAY_RE
-from pricemon.domain.money import NUMBER_RE
 
-# Class fragments of containers (not of the tiles inside them: those are skipped with their
-# container). Each CSS substring test costs a pass over the tree, so the list is short; the
-# per-price rules in rules.py cover the rest.
+# Class fragments of the commonest away containers. Each CSS substring test costs a pass over
+# the tree (~0.15 ms on a 300 KB page), so the list is short: the per-price rules in rules.py
+# still recognise every other away class, just without this shortcut.
 _TOKENS = (
-    "related", "recommend", "similar", "upsell", "cross-sell", "crosssell", "carousel",
-    "swiper", "slick", "recent", "sponsor", "minicart", "mini-cart", "breadcrumb",
-    "newsletter", "product-grid", "product-list", "megamenu", "mega-menu", "also-",
+    "related", "recommend", "carousel", "upsell", "cross-sell", "sponsor", "recent",
+    "swiper", "mega-menu", "megamenu", "minicart", "product-grid",
 )  # fmt: skip
+# `X:not(X *)` keeps only the outermost match of each token: the tiles inside a carousel
+# would otherwise come back by the hundred (BEM classes repeat the block name).
 AWAY_SELECTOR = ", ".join(
-    ["header", "footer", "nav", "aside"] + [f"[class*={t} i]" for t in _TOKENS]
+    [f"{tag}:not({tag} *)" for tag in ("header", "footer", "nav", "aside")]
+    + [f"[class*={t}]:not([class*={t}] *)" for t in _TOKENS]
 )
 _NESTING_LEVELS = 6  # how far up to look for an enclosing region already found
+# A deliberately simple pattern (symbol then number, or number then symbol or code): region
+# prices are reported for the record only, and the full currency grammar costs 10x more here.
 _PRICE_IN_TEXT_RE = re.compile(
-    rf"(?:{CURRENCY_TOKEN_RE.pattern})\s?(?:{NUMBER_RE.pattern})"
-    rf"|(?:{NUMBER_RE.pattern})\s?(?:{CURRENCY_TOKEN_RE.pattern})"
+    r"(?:[$€£¥₹₩₽₺]|[A-Z]{1,3}\$|R\$|CHF|EUR|USD|GBP)\s?\d[\d.,'’]*"
+    r"|\d[\d.,'’]*\s?(?:[€£¥₹₩₽円元원]|kr\b|zł|Kč|Ft|CHF|EUR|USD|GBP|SEK|NOK|DKK|PLN)"
 )
-MAX_PRICES_PER_REGION = 20
-_REGION_TEXT_CHARS = 3000
+MAX_PRICES_PER_REGION = 5
+_REGION_TEXT_CHARS = 1000
 _MIN_REGION_TEXT = 40  # a lone price span with a telling class is not a region
 
 
@@ -81,16 +83,31 @@ def after(node: LexborNode) -> LexborNode | None:
     return None
 
 
+def _leading_text(region: LexborNode) -> str:
+    """About the first _REGION_TEXT_CHARS characters of the region's text, read lazily."""
+    parts: list[str] = []
+    size = 0
+    for node in region.traverse(include_text=True):
+        if node.is_text_node:
+            piece = node.text_content or ""
+            parts.append(piece)
+            size += len(piece)
+            if size >= _REGION_TEXT_CHARS:
+                break
+    return " ".join(parts)
+
+
 def region_prices(page: Page, region: LexborNode) -> list[tuple[str, str]]:
     """(price text, surrounding text) for each price in the region's text, in order."""
     # Only the start of a region is read: its first prices show what it is, and a mega-menu
     # or a carousel of 200 tiles would otherwise cost more than the rest of the page.
-    text = clean_text(region.text(separator=" ")[:_REGION_TEXT_CHARS], limit=_REGION_TEXT_CHARS)
+    text = _leading_text(region)
     found = []
     for match in _PRICE_IN_TEXT_RE.finditer(text):
         before = text[max(0, match.start() - 40) : match.start()]
         after_text = text[match.end() : match.end() + 30]
-        found.append((match.group(), f"{before} [{match.group()}] {after_text}"))
+        context = clean_text(f"{before} [{match.group()}] {after_text}")
+        found.append((match.group(), context))
         if len(found) >= MAX_PRICES_PER_REGION:
             break
     return found

@@ -1,15 +1,26 @@
-"""What every command shares: lazily built settings, the error handler, output helpers."""
+"""What every command shares: lazily built settings, the error handler, output helpers.
+
+Logging: a command that does work calls `start_command(ctx)` (instead of `get_settings`)
+to get the settings; it calls `configure_logging` once per invocation, so the command logs
+in the configured format (readable in development, JSON in production, LOG_LEVEL).
+`get_settings` alone leaves logging as it is, for commands that configure it themselves
+(`serve`, `work`) or print only.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
-from pricemon.config import Settings
 from pricemon.errors import PricemonError
+
+if TYPE_CHECKING:  # pydantic-settings and SQLAlchemy take long to import: not for --help
+    from sqlalchemy.engine import Engine
+
+    from pricemon.config import Settings
 
 
 class State:
@@ -18,6 +29,7 @@ class State:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self._settings = settings
+        self.logging_configured = False
 
     @property
     def settings(self) -> Settings:
@@ -38,6 +50,29 @@ def get_state(ctx: typer.Context) -> State:
 
 def get_settings(ctx: typer.Context) -> Settings:
     return get_state(ctx).settings
+
+
+def start_command(ctx: typer.Context) -> Settings:
+    """The settings, with logging configured from them (once per invocation)."""
+    state = get_state(ctx)
+    settings = state.settings
+    if not state.logging_configured:
+        from pricemon.logs import configure_logging
+
+        configure_logging(settings)
+        state.logging_configured = True
+    return settings
+
+
+def open_engine(ctx: typer.Context) -> Engine:
+    """The database engine for this command, migrated (see `db.open_ready_engine`): the
+    embedded SQLite default is migrated on the spot, a DATABASE_URL must be current.
+    Disposed of when the command ends."""
+    from pricemon.db import open_ready_engine
+
+    engine = open_ready_engine(start_command(ctx))
+    ctx.call_on_close(engine.dispose)
+    return engine
 
 
 def print_error(error: PricemonError) -> None:

@@ -1,0 +1,139 @@
+"""Whether the product can be bought: from schema.org values and from what the page shows.
+
+schema.org's ItemAvailability values (https://schema.org/ItemAvailability) arrive as URLs
+(`https://schema.org/InStock`), bare names (`InStock`), or shop-made strings (`in stock`,
+`instock`, `out_of_stock`). PreOrder and BackOrder can be bought, so they count as in stock;
+Discontinued, SoldOut and OutOfStock cannot.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from pricemon.domain.extract.page import Page, clean_text
+from pricemon.models import Availability
+
+_IN = {
+    "instock",
+    "instoreonly",
+    "onlineonly",
+    "limitedavailability",
+    "preorder",
+    "presale",
+    "backorder",
+    "available",
+    "true",
+    "yes",
+}
+_OUT = {"outofstock", "soldout", "discontinued", "unavailable", "false", "no", "notavailable"}
+
+# Visible phrases that mean "cannot be bought now", in the languages of the shops we see most.
+OUT_OF_STOCK_RE = re.compile(
+    r"\b(?:out of stock|sold out|currently unavailable|no longer available|not available"
+    r"|ausverkauft|nicht (?:mehr )?verfügbar|derzeit nicht lieferbar|nicht auf lager"
+    r"|épuisé|en rupture(?: de stock)?|rupture de stock|agotado|sin stock|esaurito"
+    r"|non disponibile|uitverkocht|niet op voorraad|slutsåld|utsolgt|udsolgt|wyprzedane"
+    r"|niedostępny|esgotado|indisponível|在庫切れ|売り切れ|품절)",
+    re.IGNORECASE,
+)
+_ADD_TO_CART_RE = re.compile(
+    r"add to (?:cart|bag|basket|trolley)|buy now|in den warenkorb|ajouter au panier|añadir al"
+    r"|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg|legg i handlekurv"
+    r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar ao carrinho|\bcomprar\b|kaufen"
+    r"|sepete ekle|do košíku|do kosáru|kosárba|adaugă în coș|в корзину|カートに入れる|购买"
+    r"|장바구니",
+    re.IGNORECASE,
+)
+
+
+def availability_from_schema(value: object) -> Availability | None:
+    """Map a schema.org availability value (URL, name, or shop string) to Availability."""
+    if isinstance(value, bool):
+        return Availability.IN_STOCK if value else Availability.OUT_OF_STOCK
+    if not isinstance(value, str) or not value.strip():
+        return None
+    name = value.strip().rstrip("/").rsplit("/", 1)[-1]
+    key = re.sub(r"[\s_\-]", "", name).lower()
+    if key in _IN:
+        return Availability.IN_STOCK
+    if key in _OUT:
+        return Availability.OUT_OF_STOCK
+    return None
+
+
+def add_to_cart_buttons(page: Page) -> list[LexborNode]:
+    """Buttons (or submit inputs) whose text or name says they put the product in the cart."""
+    if page.cart_buttons is not None:
+        return page.cart_buttons
+    found = []
+    nodes = page.tree.css(
+        "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
+    )
+    # The product's own button comes early in the document; marketplace pages then repeat
+    # "Add to cart" on every recommendation tile, which only cost time to read.
+    for node in nodes[:_MAX_BUTTONS]:
+        attrs = node.attributes
+        label = " ".join(
+            v or "" for v in (node.text(), attrs.get("value"), attrs.get("name"), attrs.get("id"))
+        )
+        label += " " + (attrs.get("class") or "")
+        if _ADD_TO_CART_RE.search(label) or _CART_CLASS_RE.search(label):
+            found.append(node)
+    page.cart_buttons = found
+    return found
+
+
+_MAX_BUTTONS = 80
+_CART_CLASS_RE = re.compile(r"add[-_]?to[-_]?cart", re.I)
+
+
+IN_STOCK_RE = re.compile(
+    r"\b(?:in stock|available|auf lager|lieferbar|sofort verfügbar|en stock|disponible"
+    r"|disponibile|op voorraad|på lager|i lager|dostępny|em estoque|an lager|disponível"
+    r"|in magazzino|varastossa|skladem|na stanie)\b|在庫あり",
+    re.IGNORECASE,
+)
+
+
+def visible_availability(page: Page, main_area: LexborNode | None) -> Availability | None:
+    """What the main product area shows: a stock label, or a sold-out add-to-cart button.
+
+    Only the main area is read, since recommendation tiles often say "Sold out" for other
+    products. An enabled add-to-cart button wins (themes keep hidden "Sold out" badges in
+    the markup); then a stock label ("In stock", "Ausverkauft"), which beats a disabled
+    button because some platforms render the button disabled until their JavaScript has
+    loaded (Magento 2); then a button that says "Sold out".
+    """
+    label = _stock_label(main_area) if main_area is not None else None
+    buttons = add_to_cart_buttons(page)
+    if any(not _disabled(b) for b in buttons):
+        return Availability.IN_STOCK
+    if label is not None:
+        return label
+    if any(OUT_OF_STOCK_RE.search(b.text() or "") for b in buttons):
+        return Availability.OUT_OF_STOCK
+    return None
+
+
+def _stock_label(main_area: LexborNode) -> Availability | None:
+    for node in main_area.css(
+        "[class*=stock i], [class*=availab i], [id*=availab i], [class*=sold-out i], "
+        "[class*=soldout i], [class*=delivery i], [class*=dostep i], [class*=lager i], "
+        "[class*=dispon i], [class*=voorraad i], [class*=estoque i], [class*=verfueg i], "
+        "[class*=lieferzeit i]"
+    ):
+        text = clean_text(node.text(), limit=120)
+        if OUT_OF_STOCK_RE.search(text):
+            return Availability.OUT_OF_STOCK
+        if IN_STOCK_RE.search(text):
+            return Availability.IN_STOCK
+    return None
+
+
+def _disabled(node: LexborNode) -> bool:
+    attrs = node.attributes
+    if "disabled" in attrs or attrs.get("aria-disabled") == "true":
+        return True
+    return bool(OUT_OF_STOCK_RE.search(node.text() or ""))

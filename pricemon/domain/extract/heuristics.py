@@ -1,0 +1,399 @@
+"""Visible prices: every price-looking text on the page, scored by where it sits and what it
+says around it.
+
+What users of price trackers complain about decides the rules: a related product's price taken
+for the main one (so prices near the title and the add-to-cart button win, and those in
+carousels, recommendation grids, cart widgets, headers and footers lose); a struck-through
+"was" price taken for the sale price (so `del`/`s`/`strike`, line-through styles and
+was/old/compare/list-price classes lose); "$29/month", "4 payments of $12", "Save $50",
+"Free shipping over $50" and "€2,99/kg" taken for the price (those are not prices at all and
+are dropped); another variant's price in a `<select>` (dropped).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from selectolax.lexbor import LexborNode
+
+from pricemon.domain.currency import CURRENCY_TOKEN_RE
+from pricemon.domain.extract.layout import Layout
+from pricemon.domain.extract.page import Page, clean_text
+from pricemon.domain.extract.regions import after, away_regions, region_prices
+from pricemon.domain.extract.rules import (
+    CURRENCY_PREFIX_RE,
+    DIGIT_RE,
+    EXCL_TAX_RE,
+    FROM_RE,
+    INLINE_TAGS,
+    MAX_TEXT,
+    NOT_PRICE_CLASS_RE,
+    NOW_LABEL_RE,
+    PERCENT_RE,
+    PRICEISH_RE,
+    RANGE_END_RE,
+    SKIP_TAGS,
+    STATE_CLASS_RE,
+    UNIT_CLASS_RE,
+    WAS_LABEL_RE,
+    Markup,
+    markup_of,
+    not_a_price,
+)
+from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
+
+_CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
+_CENTS_RE = re.compile(r"\s*\d{2}\s*")
+_MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
+_FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
+_CLOSE_LEVELS = 6  # how far above the title the shared container may be
+
+
+@dataclass
+class Visible:
+    """One price seen in the page text, with the evidence for and against it."""
+
+    amount: Decimal
+    currency: str | None
+    score: float
+    context: str
+    reasons: list[str] = field(default_factory=list)
+    struck: bool = False
+    near_title: bool = False
+    order: int = 0
+    node: LexborNode | None = field(default=None, repr=False)
+
+
+def visible_candidates(page: Page, layout: Layout) -> list[Visible]:
+    """All visible prices, best first."""
+    found = _collect(page, away_regions(page, layout))
+    _score_position(found, layout)
+    found.sort(key=lambda v: (-v.score, v.order))
+    return found
+
+
+def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
+    """Walk the text once: price texts in the product area one by one, each away region
+    (recommendations, menus, footers) in one pass over its text."""
+    body = page.tree.body
+    if body is None:
+        return []
+    seen: set[int] = set()
+    out: list[Visible] = []
+    cache: dict[int, Markup] = {}
+    resume_at: int | None = None
+    for order, node in enumerate(body.traverse(include_text=True)):
+        if resume_at is not None:
+            if node.mem_id != resume_at:
+                continue
+            resume_at = None
+        if not node.is_text_node:
+            why = regions.get(node.mem_id)
+            if why is not None:
+                out.extend(_read_region(page, node, why, order))
+            elif node.tag not in _CODE_TAGS:
+                continue
+            # Skip the subtree: a region is read already, and script or style text (often
+            # hundreds of KB of inline state) would only be copied to be thrown away.
+            following = after(node)
+            if following is None:
+                break
+            resume_at = following.mem_id
+            continue
+        text = node.text_content
+        if not text or len(text) > MAX_TEXT or not DIGIT_RE.search(text):
+            continue
+        element = _price_element(node, text)
+        if element is None or element.mem_id in seen:
+            continue
+        seen.add(element.mem_id)
+        out.extend(_read(page, element, order, cache))
+    return out
+
+
+def _read_region(page: Page, region: LexborNode, why: str, order: int) -> list[Visible]:
+    out = []
+    for text, context in region_prices(page, region):
+        price = page.parse_price(text)
+        if price is None or price.amount <= 0:
+            continue
+        currency = price.currency or page.currency_hint
+        visible = Visible(price.amount, currency, 0.05, context, [f"outside the product ({why})"])
+        visible.order, visible.node = order, region
+        out.append(visible)
+    return out
+
+
+def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
+    """The element whose text is the whole price (`<span>€<b>12</b>,99</span>` is split)."""
+    element = text_node.parent
+    if element is None or element.tag in SKIP_TAGS:
+        return None
+    if has_currency(text) or text.rstrip().endswith(":-"):
+        return element
+    if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not _price_only(text):
+        return None  # prose with a number in it; only bare parts of split prices go on
+    current: LexborNode | None = element
+    priceish = None
+    for _ in range(3):
+        if current is None or current.tag in ("body", "main", "html"):
+            break
+        whole = current.text()
+        if len(whole) > 48:
+            break
+        if has_currency(whole):
+            return current if _price_only(whole) else None
+        if priceish is None and _is_priceish(current) and _price_only(whole):
+            priceish = current
+        current = current.parent
+    return priceish
+
+
+def _label(node: LexborNode | None) -> str:
+    """Class and id of `node`, without state classes such as Shopware's "with-list-price"
+    (the price that HAS a list price next to it, not the list price)."""
+    if node is None:
+        return ""
+    label = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+    return STATE_CLASS_RE.sub(" ", label)
+
+
+def _price_only(text: str) -> bool:
+    """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
+    rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
+    return _FOUR_LETTERS_RE.search(rest) is None
+
+
+def _is_priceish(node: LexborNode) -> bool:
+    attrs = node.attributes
+    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}"
+    return bool(PRICEISH_RE.search(label))
+
+
+def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> list[Visible]:
+    """The prices in one element: usually one, two in "Was £59.99, now £49.99"."""
+    text = clean_text(_price_text(element), limit=MAX_TEXT)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
+    if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
+        return []
+    before, after = _surroundings(element, text)
+    found = []
+    for head, segment, tail in _segments(text):
+        visible = _read_one(
+            page, element, segment, f"{before} {head}".strip(), f"{tail} {after}".strip(), cache
+        )
+        if visible is not None:
+            visible.order = order
+            found.append(visible)
+    return found
+
+
+def _segments(text: str) -> list[tuple[str, str, str]]:
+    """(text before, price, text after) for each price written with its currency in `text`;
+    the whole text when it holds one price or none with a currency."""
+    spans = price_spans(text)
+    if len(spans) <= 1:
+        return [("", text, "")]
+    return [(text[:start], text[start:end], text[end:]) for start, end in spans]
+
+
+def _read_one(
+    page: Page,
+    element: LexborNode,
+    text: str,
+    before: str,
+    after: str,
+    cache: dict[int, Markup],
+) -> Visible | None:
+    price = page.parse_price(text)
+    if price is None or price.amount <= 0 or price.amount >= 10**8:
+        return None
+    if price.currency is None and not (_is_priceish(element) and _price_only(text)):
+        return None
+    other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
+    visible = Visible(price.amount, price.currency or page.currency_hint, 0.4, "")
+    visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)
+    visible.node = element
+    before, after = _split_at_amount(text, before, after, price.amount)
+    why = not_a_price(before, after) or (f"class {other.group()}" if other else None)
+    if why:
+        visible.score = -1.0
+        visible.reasons.append(f"not the price: {why}")
+        return visible
+    _score_markup(visible, element, before, cache)
+    if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
+        visible.score += 0.15
+        visible.reasons.append("labelled as the price")
+    if RANGE_END_RE.search(before[-30:]):
+        visible.score -= 0.2
+        visible.reasons.append("upper end of a range")
+    if EXCL_TAX_RE.search(after[:30]):
+        visible.score -= 0.2
+        visible.reasons.append("excluding tax")
+    return visible
+
+
+def _price_text(element: LexborNode) -> str:
+    """The element's text, with split cents put back: `$29<sup>99</sup>` reads "$29.99".
+
+    Shops draw cents smaller in their own element (`<sup>`, `<span class="cents">`); the
+    plain text would be "$2999". Two digits in their own text node right after a digit are
+    cents; after a separator (`29,<sup>99</sup>`) they already read right.
+    """
+    child = element.child
+    if child is None or (child.is_text_node and child.next is None):
+        return element.text()
+    pieces: list[str] = []
+    for node in element.traverse(include_text=True):
+        if not node.is_text_node:
+            continue
+        piece = node.text_content or ""
+        if pieces and _CENTS_RE.fullmatch(piece) and pieces[-1].rstrip()[-1:].isdigit():
+            pieces[-1] = pieces[-1].rstrip()
+            piece = "." + piece.strip()
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _surroundings(element: LexborNode, text: str) -> tuple[str, str]:
+    """The text on the same line before and after the price element.
+
+    Inline siblings (`<span>`, `<s>`, text) are read, up to the first block element, and up
+    through inline parents: "Was <s>$30</s>" is one line, while a "$29/mo with Affirm" block
+    above the real price is not part of the real price's line.
+    """
+    before: list[str] = []
+    after: list[str] = []
+    node: LexborNode | None = element
+    for _ in range(3):
+        if node is None:
+            break
+        _collect_inline(node, before, backwards=True)
+        _collect_inline(node, after, backwards=False)
+        node = node.parent
+        if node is None or node.tag not in INLINE_TAGS:
+            break
+    return clean_text(" ".join(reversed(before))), clean_text(" ".join(after))
+
+
+def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> None:
+    sibling = node.prev if backwards else node.next
+    size = 0
+    while sibling is not None and size < 120:
+        if not (sibling.is_text_node or sibling.tag in INLINE_TAGS):
+            if sibling.tag not in ("-comment", "script", "style"):
+                break
+        elif sibling.tag != "-comment":
+            piece = sibling.text() or ""
+            out.append(piece)
+            size += len(piece)
+        sibling = sibling.prev if backwards else sibling.next
+
+
+def _split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tuple[str, str]:
+    """The text before and after the number that was read as `amount`, currency stripped."""
+    for number in NUMBER_RE.finditer(text):
+        if parse_amount(number.group()) == amount or number.end() == len(text):
+            own_before = f"{before} {text[: number.start()]}"
+            own_before = re.sub(r"(?:[€$£¥₹]|[A-Z]{3})\s*$", "", own_before)
+            own_after = CURRENCY_PREFIX_RE.sub("", f"{text[number.end() :]} {after}")
+            return own_before, own_after
+    return before, after
+
+
+def _score_markup(
+    visible: Visible, element: LexborNode, before: str, cache: dict[int, Markup]
+) -> None:
+    """Adjust the score for the tags and classes around the price and the words before it."""
+    current: LexborNode | None = element
+    level = 0
+    while current is not None and current.tag not in ("body", "html"):
+        _score_ancestor(visible, markup_of(current, cache), level)
+        current = current.parent
+        level += 1
+    if FROM_RE.search(before):
+        visible.score -= 0.2
+        visible.reasons.append("a 'from' price")
+    if WAS_LABEL_RE.search(before[-80:]):
+        _mark_struck(visible, "labelled as an old or reference price")
+    if element.tag in ("option", "select") or _has_ancestor(element, ("option", "select")):
+        visible.score = -1.0
+        visible.reasons.append("not the price: in a variant selector")
+
+
+def _score_ancestor(visible: Visible, m: Markup, level: int) -> None:
+    reasons = visible.reasons
+    if level <= 3:
+        if m.struck:
+            _mark_struck(visible, m.struck)
+        elif m.regular and "regular price" not in reasons:
+            _adjust(visible, -0.1, "regular price")
+        if m.sale and "sale price" not in reasons:
+            _adjust(visible, 0.15, "sale price")
+        if m.priceish and "price markup" not in reasons:
+            _adjust(visible, 0.1, "price markup")
+        if m.itemprop_price and "itemprop=price" not in reasons:
+            _adjust(visible, 0.15, "itemprop=price")
+    if m.hidden and "hidden" not in reasons:
+        _adjust(visible, -0.2, "hidden")
+    if m.away and not any(r.startswith("outside") for r in reasons):
+        _adjust(visible, -0.35, m.away)
+
+
+def _adjust(visible: Visible, delta: float, why: str) -> None:
+    visible.score += delta
+    visible.reasons.append(why)
+
+
+def _mark_struck(visible: Visible, why: str) -> None:
+    if not visible.struck:
+        visible.struck = True
+        visible.score -= 0.5
+        visible.reasons.append(why)
+
+
+def _short(label: str) -> str:
+    return clean_text(label, limit=40)
+
+
+def _has_ancestor(node: LexborNode, tags: tuple[str, ...]) -> bool:
+    current = node.parent
+    for _ in range(4):
+        if current is None:
+            return False
+        if current.tag in tags:
+            return True
+        current = current.parent
+    return False
+
+
+def _score_position(found: list[Visible], layout: Layout) -> None:
+    """Reward the candidates that share the deepest container with the title and the cart.
+
+    "Deepest" is relative (the best any candidate achieves) and bounded (the container must
+    be a few levels above the title), so a page whose only prices are in a carousel does not
+    get its carousel rewarded.
+    """
+    live = [v for v in found if v.score > -1.0 and v.node is not None]
+    for anchor, why, bonus, is_title in (
+        (layout.title, "near the title", 0.3, True),
+        (layout.cart, "near add-to-cart", 0.2, False),
+    ):
+        if anchor is None or not live:
+            continue
+        top = max(anchor.depth_of.values())
+        depths = {id(v): anchor.shared_depth(v.node) for v in live if v.node is not None}
+        best = max(depths.values())
+        for v in live:
+            depth = depths[id(v)]
+            if depth == best and top - depth <= _CLOSE_LEVELS:
+                v.score += bonus
+                v.reasons.append(why)
+                v.near_title = v.near_title or is_title
+            elif depth >= best - 1 and top - depth <= _CLOSE_LEVELS + 1:
+                v.score += bonus / 2
+                v.reasons.append(f"{why} (one level out)")

@@ -18,6 +18,33 @@ CAROUSEL = (
 
 CASES = [
     (
+        "add-on",
+        '<label>Gift wrap (+$4.95)</label><p class="price">$39.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "39.00",
+        "USD",
+    ),
+    (
+        "negative saving",
+        '<span class="badge">-$10.00</span><p class="price">$39.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "39.00",
+        "USD",
+    ),
+    (
+        "range keeps low end",
+        '<p class="price">€10,00 – €20,00</p>',
+        "",
+        "",
+        "https://x.de/p",
+        "10.00",
+        "EUR",
+    ),
+    (
         "was now one line",
         '<p class="price">Was £59.99, now £49.99</p>',
         "",

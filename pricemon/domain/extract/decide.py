@@ -57,9 +57,14 @@ def decide(page: Page) -> Extraction:
         *meta_findings(page),
         *platform_findings(page),
     ]
-    known_title = next((f.title for f in structured if f.title), None) or meta_title(page)
+    # The product's own name (JSON-LD, microdata, platform JSON) beats og:title, which often
+    # carries the shop's name too; the page's h1 sits between them.
+    product_name = next((f.title for f in structured if f.title and f.source != "meta"), None)
+    known_title = product_name or meta_title(page)
     if not any(f.amount for f in structured):
-        structured.extend(script_json_findings(page, known_title or document_title(page)))
+        found = script_json_findings(page, known_title or document_title(page))
+        structured.extend(found)
+        product_name = product_name or next((f.title for f in found if f.title), None)
     layout = find_layout(page, known_title)
     visible = visible_candidates(page, layout)
     live = [v for v in visible if v.score >= MIN_VISIBLE]
@@ -67,7 +72,7 @@ def decide(page: Page) -> Extraction:
     result = Extraction(price=None, currency=None)
     _choose(page, result, scored, live)
     result.candidates = _candidates(scored, visible)
-    result.title = known_title or title_text(layout)
+    result.title = product_name or title_text(layout) or known_title
     result.image_url = next((f.image for f in structured if f.image), None) or meta_image(page)
     result.availability = _availability(page, result, scored, structured, layout)
     has_product = bool(scored) or (bool(live) and live[0].near_title)

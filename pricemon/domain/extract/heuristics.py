@@ -34,6 +34,7 @@ from pricemon.domain.extract.rules import (
     NOW_LABEL_RE,
     PERCENT_RE,
     PRICEISH_RE,
+    RANGE_END_RE,
     SKIP_TAGS,
     STATE_CLASS_RE,
     UNIT_CLASS_RE,
@@ -227,6 +228,9 @@ def _read_one(
     if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
         visible.score += 0.15
         visible.reasons.append("labelled as the price")
+    if RANGE_END_RE.search(before[-30:]):
+        visible.score -= 0.2
+        visible.reasons.append("upper end of a range")
     if EXCL_TAX_RE.search(after[:30]):
         visible.score -= 0.2
         visible.reasons.append("excluding tax")

@@ -58,7 +58,7 @@ AWAY_RE = re.compile(
     r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
     r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
-    r"|might-like|frequently|fbt|mag-ook|passend|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
+    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
     r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
     re.I,
 )
@@ -114,6 +114,8 @@ _NOT_A_PRICE_BEFORE = [
         "reward",
         r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit|적립금)\W*$",
     ),
+    ("add-on", r"\+\s*$"),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
+    ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
     (
         # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", French éco-participation,
         # "davon MwSt.", "VAT: £16.67" (the label of the price itself has no colon).
@@ -149,6 +151,10 @@ EXCL_TAX_RE = re.compile(
     r"^\W{0,3}(?:excl\.?|exkl\.?|ex\.? vat|excluding|zzgl\.? mwst|netto|ht\b|hors taxes?"
     r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax)",
     re.I,
+)
+# The upper end of a price range ("€10,00 – €20,00"): the low end is the price shown first.
+RANGE_END_RE = re.compile(
+    r"\d\s*(?:[€$£¥₹]|[A-Z]{3}|kr|zł)?\s*(?:[-–—]|to|bis|à|hasta|tot|till)\s*$", re.I
 )
 # "From" prices: the cheapest variant or seller, often the price shown, but weaker evidence.
 # Magento writes "As low as" for tier and configurable prices.

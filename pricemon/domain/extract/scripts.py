@@ -14,7 +14,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from pricemon.domain.extract.availability import availability_from_schema
 from pricemon.domain.extract.page import Finding, Page, clean_text
+from pricemon.models import Availability
 
 _SELECTOR = "script#__NEXT_DATA__, script#__NUXT_DATA__, script[type='application/json']"
 _NAME_KEYS = ("name", "title", "productName", "product_name", "displayName")
@@ -75,7 +77,16 @@ def _product_price(page: Page, item: dict[str, Any], wanted: str) -> Finding | N
             )
             code = page.currency_code(currency) or page.currency_hint
             title = clean_text(name) or None
-            return Finding("script-json", amount, code, 0.65, "price", title=title, context=key)
+            found = Finding("script-json", amount, code, 0.65, "price", title=title, context=key)
+            found.availability = _availability(item)
+            return found
+    return None
+
+
+def _availability(item: dict[str, Any]) -> Availability | None:
+    for key in ("availableForSale", "available", "inStock", "in_stock", "availability"):
+        if key in item:
+            return availability_from_schema(item[key])
     return None
 
 

@@ -135,6 +135,13 @@ class Settings(BaseSettings):
         None, validation_alias=_env("COOLIFY_PROD_WORKER_UUID")
     )
 
+    # coolify (issue 7): API path and what `pricemon coolify provision` creates
+    coolify_api_path: str = Field("/api/v1", validation_alias=_env("COOLIFY_API_PATH"))
+    coolify_project: str = Field("pricemon", validation_alias=_env("COOLIFY_PROJECT"))
+    coolify_environment: str = Field("production", validation_alias=_env("COOLIFY_ENVIRONMENT"))
+    coolify_server: str | None = Field(None, validation_alias=_env("COOLIFY_SERVER"))
+    image: str = Field("ghcr.io/pricemon/pricemon", validation_alias=_env("PRICEMON_IMAGE"))
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -145,6 +152,7 @@ class Settings(BaseSettings):
         "alert_email",
         "coolify_local_url",
         "coolify_prod_url",
+        "coolify_server",
         mode="before",
     )
     @classmethod

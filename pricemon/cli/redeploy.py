@@ -66,12 +66,12 @@ def register(app: typer.Typer) -> None:
         except ConfigError as error:
             print_error(error)
             raise typer.Exit(EXIT_USAGE) from None
-        with client, _Display(enabled=wait and not as_json) as display:
+        with client, Display(enabled=wait and not as_json) as display:
             progress = deploy.redeploy(
                 client, targets, force=force, wait=wait, timeout_s=timeout_s,
                 on_change=display.update,
             )  # fmt: skip
-        _report(progress, wait=wait, as_json=as_json)
+        report(progress, wait=wait, as_json=as_json)
         if wait and not deploy.redeploy_succeeded(progress):
             raise typer.Exit(EXIT_FAILED)
 
@@ -96,7 +96,7 @@ def _client_and_targets(
     return client, targets
 
 
-class _Display:
+class Display:
     """A live table when stdout is a terminal; otherwise one plain line per status change."""
 
     def __init__(self, *, enabled: bool) -> None:
@@ -104,7 +104,7 @@ class _Display:
         self.live: Any = None
         self.seen: dict[str, str] = {}
 
-    def __enter__(self) -> _Display:
+    def __enter__(self) -> Display:
         if self.enabled and sys.stdout.isatty():
             from rich.live import Live
 
@@ -146,7 +146,7 @@ def _table(progress: Sequence[DeploymentProgress]) -> object:
     return table
 
 
-def _report(progress: Sequence[DeploymentProgress], *, wait: bool, as_json: bool) -> None:
+def report(progress: Sequence[DeploymentProgress], *, wait: bool, as_json: bool) -> None:
     from pricemon.coolify.deploy import redeploy_succeeded
 
     if as_json:

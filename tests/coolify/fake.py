@@ -315,9 +315,9 @@ class FakeCoolify:
         )
         assert env is not None
         uuid = self.new_uuid("app")
-        fields = {k: v for k, v in body.items()
+        fields = _as_record({k: v for k, v in body.items()
                   if k not in ("project_uuid", "server_uuid", "environment_name",
-                               "environment_uuid", "instant_deploy", "name")}  # fmt: skip
+                               "environment_uuid", "instant_deploy", "name")})  # fmt: skip
         app = self.add_app(uuid, name=body["name"], status="exited:unhealthy", fields=fields)
         env["applications"].append({"uuid": uuid, "name": app.name})
         return httpx.Response(201, json={"uuid": uuid, "domains": body.get("domains")})
@@ -326,7 +326,7 @@ class FakeCoolify:
         body = json.loads(request.content)
         if (problem := self._unknown_keys(body, APP_KEYS)) is not None:
             return problem
-        self.apps[uuid].fields.update(body)
+        self.apps[uuid].fields.update(_as_record(body))
         return httpx.Response(200, json={"uuid": uuid})
 
     def get_envs(self, _request: httpx.Request, uuid: str) -> httpx.Response:
@@ -340,3 +340,11 @@ class FakeCoolify:
                 return problem
             self.apps[uuid].envs[item["key"]] = {k: v for k, v in item.items() if k != "key"}
         return self.get_envs(request, uuid)
+
+
+def _as_record(body: dict[str, Any]) -> dict[str, Any]:
+    """Body fields as the application record shows them: `domains` is stored as `fqdn`."""
+    record = dict(body)
+    if "domains" in record:
+        record["fqdn"] = record.pop("domains")
+    return record

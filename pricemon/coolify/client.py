@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 DEFAULT_API_PATH = "/api/v1"
 # Statuses where the request did not take effect, so sending it again is safe for any method.
 _RETRY_ANY_METHOD = {502, 503, 504}
+# /health and /version answer text (the spec says text/html), not JSON.
+_TEXT = "text/plain, text/html;q=0.9, application/json;q=0.5"
 
 
 class _BearerAuth(httpx.Auth):
@@ -148,6 +150,7 @@ class CoolifyClient:
         body: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
         what: str = "resource",
+        accept: str | None = None,
     ) -> httpx.Response:
         """Send one request, retrying what is safe to retry; CoolifyError for any failure.
 
@@ -161,7 +164,7 @@ class CoolifyClient:
         while True:
             attempt += 1
             try:
-                response = self._send(method, path, params, body)
+                response = self._send(method, path, params, body, accept)
             except httpx.TransportError as exc:
                 if not self._may_retry(exc, idempotent, deadline):
                     raise self._network_error(exc) from None
@@ -186,8 +189,9 @@ class CoolifyClient:
         path: str,
         params: Mapping[str, str | int] | None,
         body: Mapping[str, Any] | None,
+        accept: str | None,
     ) -> httpx.Response:
-        headers = {}
+        headers = {"Accept": accept} if accept else {}
         content = None
         if body is not None:
             # Coolify answers 400 to a body without this header or to an empty object.
@@ -263,11 +267,12 @@ class CoolifyClient:
     # Endpoints ------------------------------------------------------------------------------
 
     def health(self) -> str:
-        return self.request("GET", "/health").text.strip()
+        """`OK` when Coolify is up (needs no token)."""
+        return self.request("GET", "/health", accept=_TEXT).text.strip()
 
     def version(self) -> str:
         """The server's version, e.g. `4.3.11` (the real server answers plain text)."""
-        text = self.request("GET", "/version").text.strip()
+        text = self.request("GET", "/version", accept=_TEXT).text.strip()
         return text.strip('"').removeprefix("v")
 
     def get_json(

@@ -142,6 +142,21 @@ class Settings(BaseSettings):
     coolify_server: str | None = Field(None, validation_alias=_env("COOLIFY_SERVER"))
     image: str = Field("ghcr.io/pricemon/pricemon", validation_alias=_env("PRICEMON_IMAGE"))
 
+    # Worker (issue 4): retry backoff, stalled-job recovery and shutdown bounds.
+    check_backoff_s: float = Field(30.0, gt=0, validation_alias=_env("PRICEMON_CHECK_BACKOFF"))
+    worker_lock_duration_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_LOCK_DURATION")
+    )
+    worker_stalled_interval_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_STALLED_INTERVAL")
+    )
+    worker_shutdown_timeout_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_SHUTDOWN_TIMEOUT")
+    )
+    worker_browser_pages: int = Field(
+        4, ge=1, validation_alias=_env("PRICEMON_WORKER_BROWSER_PAGES")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",

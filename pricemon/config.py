@@ -157,6 +157,17 @@ class Settings(BaseSettings):
         4, ge=1, validation_alias=_env("PRICEMON_WORKER_BROWSER_PAGES")
     )
 
+    # Digest (issue 6): an optional cron pattern replacing the dashboard's daily/weekly time
+    # (5 fields, or 6 with seconds first), how long a refresh before sending may take, and
+    # how often each worker reconciles the schedule when nothing signals a change.
+    digest_cron: str | None = Field(None, validation_alias=_env("PRICEMON_DIGEST_CRON"))
+    digest_refresh_timeout_s: float = Field(
+        600.0, gt=0, validation_alias=_env("PRICEMON_DIGEST_REFRESH_TIMEOUT")
+    )
+    schedule_sync_interval_s: float = Field(
+        300.0, gt=0, validation_alias=_env("PRICEMON_SCHEDULE_SYNC_INTERVAL")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -165,6 +176,7 @@ class Settings(BaseSettings):
         "chromium_executable",
         "email_from",
         "alert_email",
+        "digest_cron",
         "coolify_local_url",
         "coolify_prod_url",
         "coolify_server",

@@ -168,6 +168,12 @@ class Settings(BaseSettings):
         300.0, gt=0, validation_alias=_env("PRICEMON_SCHEDULE_SYNC_INTERVAL")
     )
 
+    # Fetch (issue 3): Chromium's --host-resolver-rules; replaces the built-in rules that
+    # keep Chrome's background hosts unresolvable (tests use "MAP * ~NOTFOUND, EXCLUDE ...").
+    browser_host_rules: str | None = Field(
+        None, validation_alias=_env("PRICEMON_BROWSER_HOST_RULES")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -180,6 +186,7 @@ class Settings(BaseSettings):
         "coolify_local_url",
         "coolify_prod_url",
         "coolify_server",
+        "browser_host_rules",
         mode="before",
     )
     @classmethod

@@ -140,7 +140,7 @@ class Settings(BaseSettings):
     coolify_project: str = Field("pricemon", validation_alias=_env("COOLIFY_PROJECT"))
     coolify_environment: str = Field("production", validation_alias=_env("COOLIFY_ENVIRONMENT"))
     coolify_server: str | None = Field(None, validation_alias=_env("COOLIFY_SERVER"))
-    image: str = Field("ghcr.io/pricemon/pricemon", validation_alias=_env("PRICEMON_IMAGE"))
+    image: str | None = Field(None, validation_alias=_env("PRICEMON_IMAGE"))
 
     # Worker (issue 4): retry backoff, stalled-job recovery and shutdown bounds.
     check_backoff_s: float = Field(30.0, gt=0, validation_alias=_env("PRICEMON_CHECK_BACKOFF"))
@@ -186,6 +186,7 @@ class Settings(BaseSettings):
         "coolify_local_url",
         "coolify_prod_url",
         "coolify_server",
+        "image",
         "browser_host_rules",
         mode="before",
     )

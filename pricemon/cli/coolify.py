@@ -46,7 +46,10 @@ def provision(
         typer.Option(help="Server name or uuid [default: COOLIFY_SERVER, or the only one]."),
     ] = None,
     image: Annotated[
-        str | None, typer.Option(help="Image without tag [default: PRICEMON_IMAGE].")
+        str | None,
+        typer.Option(
+            help="Image without tag, e.g. ghcr.io/OWNER/pricemon [default: PRICEMON_IMAGE]."
+        ),
     ] = None,
     tag: Annotated[
         str | None, typer.Option(help="Image tag [default: dev for local, latest for prod].")
@@ -72,6 +75,9 @@ def provision(
 
     try:
         settings = get_settings(ctx)
+        image = image or settings.image
+        if not image:
+            raise coolify_client.missing_setting("PRICEMON_IMAGE")
         coolify = settings.coolify(context.value)
         client = coolify_client.CoolifyClient.from_context(
             coolify, api_path=settings.coolify_api_path
@@ -82,7 +88,7 @@ def provision(
     spec = prov.StackSpec(
         project=project or settings.coolify_project,
         environment=environment or settings.coolify_environment,
-        image=image or settings.image,
+        image=image,
         tag=tag or DEFAULT_TAGS[context.value],
         server=server or settings.coolify_server,
         domain=domain,

@@ -88,6 +88,7 @@ def contract_env(prism: Prism, monkeypatch: pytest.MonkeyPatch) -> Prism:
     monkeypatch.setenv("COOLIFY_LOCAL_URL", prism.url)
     monkeypatch.setenv("COOLIFY_API_PATH", "")
     monkeypatch.setenv("COOLIFY_LOCAL_API_TOKEN", TOKEN)
+    monkeypatch.setenv("PRICEMON_IMAGE", "ghcr.io/acme/pricemon")
     # The spec's example answer to POST /deploy names one resource, "string": using it for
     # both applications lets the answer match what we asked for.
     monkeypatch.setenv("COOLIFY_LOCAL_WEB_UUID", "string")

@@ -13,8 +13,9 @@ from tests.coolify.fake import TOKEN, FakeCoolify
 
 
 @pytest.fixture
-def empty(coolify: FakeCoolify) -> FakeCoolify:
-    """A fresh Coolify: one server, no projects, no applications."""
+def empty(coolify: FakeCoolify, monkeypatch: pytest.MonkeyPatch) -> FakeCoolify:
+    """A fresh Coolify: one server, no projects, no applications; PRICEMON_IMAGE set."""
+    monkeypatch.setenv("PRICEMON_IMAGE", "ghcr.io/acme/pricemon")
     coolify.apps.clear()
     return coolify
 
@@ -47,8 +48,8 @@ def test_plan_on_an_empty_coolify_changes_nothing(empty: FakeCoolify) -> None:
         "+ create    environment production",
         "+ create    postgresql pricemon-postgres  (image postgres:15-alpine)",
         "+ create    redis pricemon-redis  (image redis:7-alpine)",
-        "+ create    application pricemon-web  (ghcr.io/pricemon/pricemon:dev)",
-        "+ create    application pricemon-worker  (ghcr.io/pricemon/pricemon:dev)",
+        "+ create    application pricemon-web  (ghcr.io/acme/pricemon:dev)",
+        "+ create    application pricemon-worker  (ghcr.io/acme/pricemon:dev)",
     ):
         assert line in output
     assert "COOLIFY_LOCAL_WEB_UUID=<created by --apply>" in output
@@ -74,7 +75,7 @@ def test_apply_creates_the_stack_deploys_and_waits(empty: FakeCoolify) -> None:
     assert (method, path) == ("POST", "/api/v1/applications/dockerimage")
     assert isinstance(web, dict)
     assert web["name"] == "pricemon-web"
-    assert web["docker_registry_image_name"] == "ghcr.io/pricemon/pricemon"
+    assert web["docker_registry_image_name"] == "ghcr.io/acme/pricemon"
     assert web["docker_registry_image_tag"] == "dev"
     assert web["health_check_path"] == "/healthz"
     assert web["domains"] == "https://p.test"
@@ -174,3 +175,17 @@ def test_validation_errors_are_one_clear_line(
     code, output = run("coolify", "provision", "local", "--apply")
     assert code == 1
     assert "rejected the request: bogus: This field is not allowed." in output
+
+
+def test_image_is_required(empty: FakeCoolify, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PRICEMON_IMAGE")
+    code, output = run("coolify", "provision", "prod")
+    assert code == 2
+    assert output.splitlines() == [
+        "Error: PRICEMON_IMAGE is not set",
+        "Hint: set PRICEMON_IMAGE in the environment or in .env",
+    ]
+    assert empty.requests == []
+    code, output = run("coolify", "provision", "prod", "--image", "ghcr.io/acme/pricemon")
+    assert code == 2  # now COOLIFY_PROD_URL is the missing one
+    assert output.startswith("Error: COOLIFY_PROD_URL is not set")

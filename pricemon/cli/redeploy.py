@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -97,18 +98,23 @@ def _client_and_targets(
 
 
 class Display:
-    """A live table when stdout is a terminal; otherwise one plain line per status change."""
+    """A live table when stdout is a terminal; otherwise one plain line per status change.
+
+    The table redraws four times a second, so elapsed times tick between polls.
+    """
 
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
         self.live: Any = None
         self.seen: dict[str, str] = {}
+        self.progress: Sequence[DeploymentProgress] = ()
+        self.started = time.monotonic()
 
     def __enter__(self) -> Display:
         if self.enabled and sys.stdout.isatty():
             from rich.live import Live
 
-            self.live = Live(refresh_per_second=4, transient=False)
+            self.live = Live(get_renderable=self._table, refresh_per_second=4)
             self.live.__enter__()
         return self
 
@@ -119,8 +125,9 @@ class Display:
     def update(self, progress: Sequence[DeploymentProgress]) -> None:
         if not self.enabled:
             return
+        self.progress = progress
         if self.live is not None:
-            self.live.update(_table(progress))
+            self.live.refresh()
             return
         for item in progress:
             line = f"{item.role}: {item.status}" + (
@@ -130,20 +137,17 @@ class Display:
                 self.seen[item.role] = line
                 typer.echo(f"{line}  [{item.elapsed_s:.0f}s, deployment {item.deployment_uuid}]")
 
+    def _table(self) -> Any:
+        from rich.table import Table
 
-def _table(progress: Sequence[DeploymentProgress]) -> object:
-    from rich.table import Table
-
-    table = Table("app", "deployment", "status", "elapsed", "application")
-    for item in progress:
-        table.add_row(
-            item.role,
-            item.deployment_uuid,
-            item.status,
-            f"{item.elapsed_s:.0f}s",
-            item.app_status or "",
-        )
-    return table
+        table = Table("app", "deployment", "status", "elapsed", "application")
+        for item in self.progress:
+            elapsed = item.elapsed_s if item.is_final else time.monotonic() - self.started
+            table.add_row(
+                item.role, item.deployment_uuid, item.status, f"{elapsed:.0f}s",
+                item.app_status or "",
+            )  # fmt: skip
+        return table
 
 
 def report(progress: Sequence[DeploymentProgress], *, wait: bool, as_json: bool) -> None:

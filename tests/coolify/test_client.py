@@ -47,7 +47,7 @@ def test_version_is_plain_text(coolify: FakeCoolify) -> None:
     with CoolifyClient(BASE, SecretStr(TOKEN)) as client:
         assert client.health() == "OK"
         assert client.version() == "4.3.11"
-    health, version = coolify.requests
+    _health, version = coolify.requests
     assert "Authorization" in version.headers  # /version needs the token (read)
     assert "application/json" in version.headers["Accept"]
 

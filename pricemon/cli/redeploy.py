@@ -169,6 +169,11 @@ def report(progress: Sequence[DeploymentProgress], *, wait: bool, as_json: bool)
         why = item.status if item.status != "finished" else f"not running ({item.app_status})"
         typer.echo(f"✗ {item.role}: {why} after {item.elapsed_s:.0f}s", err=True)
         if item.log_tail:
-            typer.echo(f"  last lines of deployment {item.deployment_uuid}:", err=True)
+            source = (
+                f"deployment {item.deployment_uuid}"
+                if item.log_source == "deployment"
+                else f"the application's container log ({item.app_uuid})"
+            )
+            typer.echo(f"  last lines of {source}:", err=True)
             for line in item.log_tail:
                 typer.echo(f"  | {line}", err=True)

@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 FINAL_STATUSES = frozenset({"finished", "failed", "cancelled-by-user"})
 TIMED_OUT = "timed-out"
 LOG_TAIL_LINES = 30
+# After a deployment finishes, how long the application may take to report `running`
+# (Coolify refreshes container statuses in the background, so it can lag a little).
+APP_SETTLE_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class DeploymentProgress:
     elapsed_s: float = 0.0
     app_status: str | None = None
     log_tail: list[str] = field(default_factory=list)
+    log_source: str = "deployment"  # or "container": where log_tail comes from
+    finished_seen_at: float | None = field(default=None, repr=False)
 
     @property
     def is_final(self) -> bool:
@@ -63,6 +68,7 @@ class DeploymentProgress:
             "elapsed_s": round(self.elapsed_s, 1),
             "application_status": self.app_status,
             "log_tail": self.log_tail,
+            "log_source": self.log_source if self.log_tail else None,
         }
 
 
@@ -180,8 +186,9 @@ def follow_deployments(
     """Poll every deployment until each is final and its application settled, or time runs out.
 
     Updates `progress` in place and calls `on_change` after every poll. A finished deployment
-    is followed until its application reports a status: right after a deployment Coolify may
-    still say `exited` or `starting` for a few seconds.
+    is followed until its application reports `running`, for at most APP_SETTLE_S: right
+    after a deployment Coolify may still say `exited` or `starting` for a few seconds. An
+    application that does not come up gets the tail of its container log instead.
     """
     clock = clock or DEFAULT_CLOCK
     started = clock.now()
@@ -192,20 +199,36 @@ def follow_deployments(
                 _poll_deployment(client, item)
                 item.elapsed_s = clock.now() - started
             if item.status == "finished" and not is_running(item.app_status):
+                item.finished_seen_at = item.finished_seen_at or clock.now()
                 item.app_status = application_status(client, item.app_uuid)
         on_change(progress)
-        if all(_settled(item) for item in progress) or clock.now() >= deadline:
+        if all(_settled(item, clock.now()) for item in progress) or clock.now() >= deadline:
             break
         clock.sleep(poll_interval_s)
     for item in progress:
         if not item.is_final:
             item.status = TIMED_OUT
             item.elapsed_s = clock.now() - started
+        elif item.status == "finished" and not is_running(item.app_status):
+            _attach_container_log(client, item)
     on_change(progress)
 
 
-def _settled(item: DeploymentProgress) -> bool:
-    return item.is_final and (item.status != "finished" or is_running(item.app_status))
+def _settled(item: DeploymentProgress, now: float) -> bool:
+    if not item.is_final:
+        return False
+    if item.status != "finished" or is_running(item.app_status):
+        return True
+    return item.finished_seen_at is not None and now - item.finished_seen_at >= APP_SETTLE_S
+
+
+def _attach_container_log(client: CoolifyClient, item: DeploymentProgress) -> None:
+    try:
+        item.log_tail = application_logs(client, item.app_uuid, lines=LOG_TAIL_LINES)
+    except CoolifyError as error:  # the status already says what matters; keep going
+        log.warning("could not read the container log of %s: %s", item.app_uuid, error)
+        return
+    item.log_source = "container"
 
 
 def _poll_deployment(client: CoolifyClient, item: DeploymentProgress) -> None:

@@ -66,6 +66,7 @@ class App:
     script: list[str] = field(default_factory=lambda: ["queued", "in_progress", "finished"])
     status_after: str = "running:healthy"
     logs: str = ""
+    container_log: str = "Starting pricemon\nTraceback: pricemon serve crashed"
     fields: dict[str, Any] = field(default_factory=dict)
     envs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -214,7 +215,12 @@ class FakeCoolify:
         )
 
     def app_logs(self, request: httpx.Request, uuid: str) -> httpx.Response:
-        return httpx.Response(200, json={"logs": "line 1\nline 2"})
+        app = self.apps.get(uuid)
+        if app is None:
+            return httpx.Response(404, json={"message": "Application not found."})
+        lines = int(request.url.params.get("lines", 100))
+        text = "\n".join(app.container_log.splitlines()[-lines:])
+        return httpx.Response(200, json={"logs": text})
 
     # Provisioning ---------------------------------------------------------------------------
 

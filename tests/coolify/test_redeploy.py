@@ -85,11 +85,22 @@ def test_timeout_exits_1(coolify: FakeCoolify, clock: FakeClock) -> None:
     assert sum(clock.sleeps) >= 60
 
 
-def test_finished_but_not_running_exits_1(coolify: FakeCoolify) -> None:
+def test_finished_but_not_running_shows_the_container_log(
+    coolify: FakeCoolify, clock: FakeClock
+) -> None:
     coolify.apps["web0001"].status_after = "exited:unhealthy"
-    code, output = run("redeploy", "local", "--timeout", "30")
+    code, output = run("redeploy", "local")
     assert code == 1
     assert "✗ web: not running (exited:unhealthy)" in output
+    assert "last lines of the application's container log (web0001):" in output
+    assert "  | Traceback: pricemon serve crashed" in output
+    assert "✓ worker: finished, running:healthy" in output
+    logs = [r for r in coolify.requests if r.url.path.endswith("/logs")]
+    assert [(r.url.path, dict(r.url.params)) for r in logs] == [
+        ("/api/v1/applications/web0001/logs", {"lines": "30"})
+    ]
+    # Waited for the application to come up for a bounded time, not the whole --timeout.
+    assert 120 <= sum(clock.sleeps) < 900
 
 
 def test_json_output(coolify: FakeCoolify) -> None:

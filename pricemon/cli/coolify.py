@@ -12,9 +12,10 @@ from pricemon.cli.base import get_settings, print_error
 from pricemon.errors import ConfigError
 
 if TYPE_CHECKING:
+    from pricemon.config import Settings
     from pricemon.coolify.client import CoolifyClient
     from pricemon.coolify.deploy import DeploymentProgress
-    from pricemon.coolify.provision import ProvisionResult
+    from pricemon.coolify.provision import ProvisionResult, StackSpec
 
 app = typer.Typer(help="Provision the whole stack in a Coolify project.", no_args_is_help=True)
 
@@ -70,44 +71,52 @@ def provision(
     Without --apply nothing changes: it prints the plan (+ create, ~ update, = unchanged).
     Exit status: 0 done (or planned), 1 a request or deployment failed, 2 configuration error.
     """
-    from pricemon.coolify import client as coolify_client
     from pricemon.coolify import provision as prov
 
+    options = {"project": project, "environment": environment, "server": server,
+               "image": image, "tag": tag, "domain": domain}  # fmt: skip
     try:
         settings = get_settings(ctx)
-        image = image or settings.image
-        if not image:
-            raise coolify_client.missing_setting("PRICEMON_IMAGE")
-        coolify = settings.coolify(context.value)
-        client = coolify_client.CoolifyClient.from_context(
-            coolify, api_path=settings.coolify_api_path
-        )
+        spec = _spec(settings, context.value, options)
+        client = _client(settings, context.value)
+        with client:
+            result = prov.provision(client, spec, apply=apply)
+            if not as_json:
+                _print_result(result, settings.coolify(context.value).prefix)
+            progress = []
+            if apply and prov.needs_deploy(client, result):
+                progress = _deploy(client, result, wait=wait, timeout_s=timeout_s, show=not as_json)
     except ConfigError as error:
         print_error(error)
         raise typer.Exit(2) from None
-    spec = prov.StackSpec(
-        project=project or settings.coolify_project,
-        environment=environment or settings.coolify_environment,
-        image=image,
-        tag=tag or DEFAULT_TAGS[context.value],
-        server=server or settings.coolify_server,
-        domain=domain,
-    )
-    with client:
-        try:
-            result = prov.provision(client, spec, apply=apply)
-        except ConfigError as error:
-            print_error(error)
-            raise typer.Exit(2) from None
-        if not as_json:
-            _print_result(result, coolify.prefix)
-        progress = []
-        if apply and prov.needs_deploy(client, result):
-            progress = _deploy(client, result, wait=wait, timeout_s=timeout_s, show=not as_json)
     if as_json:
-        _print_json(result, progress, coolify.prefix)
+        _print_json(result, progress, settings.coolify(context.value).prefix)
     if apply and wait and progress and not all(item.succeeded for item in progress):
         raise typer.Exit(1)
+
+
+def _spec(settings: Settings, context: str, options: dict[str, str | None]) -> StackSpec:
+    """What to provision: the options, else the settings, else the defaults."""
+    from pricemon.coolify.client import missing_setting
+    from pricemon.coolify.provision import StackSpec
+
+    image = options["image"] or settings.image
+    if not image:
+        raise missing_setting("PRICEMON_IMAGE")
+    return StackSpec(
+        project=options["project"] or settings.coolify_project,
+        environment=options["environment"] or settings.coolify_environment,
+        image=image,
+        tag=options["tag"] or DEFAULT_TAGS[context],
+        server=options["server"] or settings.coolify_server,
+        domain=options["domain"],
+    )
+
+
+def _client(settings: Settings, context: str) -> CoolifyClient:
+    from pricemon.coolify.client import CoolifyClient
+
+    return CoolifyClient.from_context(settings.coolify(context), api_path=settings.coolify_api_path)
 
 
 def _print_json(result: ProvisionResult, progress: list[DeploymentProgress], prefix: str) -> None:

@@ -13,6 +13,7 @@ from pricemon.errors import PricemonError
 
 if TYPE_CHECKING:
     from pricemon.config import Settings
+    from pricemon.coolify.client import CoolifyClient
 
 TIMEOUT_S = 10.0
 
@@ -127,7 +128,6 @@ def coolify_contexts(settings: Settings, asked: list[str] | None) -> list[str]:
 def check_coolify(settings: Settings, name: str, *, offline: bool) -> list[Check]:
     """Coolify is up (/health), the token works (/version), the apps exist and run."""
     from pricemon.coolify.client import CoolifyClient, RetryPolicy
-    from pricemon.coolify.deploy import application_status, is_running
 
     label = f"coolify {name}"
     context = settings.coolify(name)
@@ -152,20 +152,26 @@ def check_coolify(settings: Settings, name: str, *, offline: bool) -> list[Check
         token = context.api_token.get_secret_value() if context.api_token else ""
         checks.append(ok(label, f"{client.host}: Coolify {version}, token {mask(token)} accepted"))
         for role, uuid in (("web", context.web_uuid), ("worker", context.worker_uuid)):
-            variable = f"{context.prefix}{role.upper()}_UUID"
-            if not uuid:
-                hint = f"set {variable} in .env (`pricemon coolify provision {name}` prints it)"
-                checks.append(fail(f"{label} {role}", f"{variable} is not set", hint))
-                continue
-            try:
-                status = application_status(client, uuid)
-            except PricemonError as error:
-                checks.append(from_error(f"{label} {role}", error))
-                continue
-            if is_running(status):
-                checks.append(ok(f"{label} {role}", f"application {uuid}: {status}"))
-            else:
-                hint = f"see its logs in Coolify, then `pricemon redeploy {name} --only {role}`"
-                detail = f"application {uuid}: {status or 'no status'}"
-                checks.append(fail(f"{label} {role}", detail, hint))
+            checks.append(_check_application(client, context.prefix, name, role, uuid))
     return checks
+
+
+def _check_application(
+    client: CoolifyClient, prefix: str, context: str, role: str, uuid: str | None
+) -> Check:
+    """The application `uuid` exists and reports `running:*`."""
+    from pricemon.coolify.deploy import application_status, is_running
+
+    label = f"coolify {context} {role}"
+    if not uuid:
+        variable = f"{prefix}{role.upper()}_UUID"
+        hint = f"set {variable} in .env (`pricemon coolify provision {context}` prints it)"
+        return fail(label, f"{variable} is not set", hint)
+    try:
+        status = application_status(client, uuid)
+    except PricemonError as error:
+        return from_error(label, error)
+    if is_running(status):
+        return ok(label, f"application {uuid}: {status}")
+    hint = f"see its logs in Coolify, then `pricemon redeploy {context} --only {role}`"
+    return fail(label, f"application {uuid}: {status or 'no status'}", hint)

@@ -100,6 +100,8 @@ class FakeCoolify:
         self.deny: tuple[int, dict[str, Any]] | None = None
         self.rate_limit: list[int] = []  # Retry-After values for the next POST /deploy calls
         self.fail_5xx = 0
+        self.fail_status = 502
+        self.listing_has_urls = True  # False: environment listings omit internal_db_url
         self._ids = itertools.count(1)
 
     def add_app(self, uuid: str, **kwargs: Any) -> App:
@@ -126,7 +128,7 @@ class FakeCoolify:
             return httpx.Response(self.deny[0], json=self.deny[1])
         if self.fail_5xx:
             self.fail_5xx -= 1
-            return httpx.Response(502, text="Bad Gateway")
+            return httpx.Response(self.fail_status, text="Server Error")
         if request.content and request.headers.get("Content-Type") != "application/json":
             return httpx.Response(400, json={"message": "Invalid request."})
         for method, pattern, handler in self._routes():
@@ -284,7 +286,13 @@ class FakeCoolify:
         found = self._find_env(uuid, env)
         if found is None:
             return httpx.Response(404, json={"message": "Environment not found."})
-        return httpx.Response(200, json={k: v for k, v in found.items() if k != "project_uuid"})
+        body = {k: v for k, v in found.items() if k != "project_uuid"}
+        if not self.listing_has_urls:
+            for key in ("postgresqls", "redis"):
+                body[key] = [
+                    {k: v for k, v in db.items() if k != "internal_db_url"} for db in body[key]
+                ]
+        return httpx.Response(200, json=body)
 
     def create_database(self, request: httpx.Request, kind: str) -> httpx.Response:
         body = json.loads(request.content)

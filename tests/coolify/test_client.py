@@ -91,7 +91,8 @@ def test_5xx_after_the_retry_budget_names_the_host(coolify: FakeCoolify) -> None
     with CoolifyClient(BASE, SecretStr(TOKEN)) as client, pytest.raises(CoolifyError) as caught:
         client.get_json("/applications/web0001")
     assert caught.value.message == (
-        "Coolify at coolify.test:8000 answered 502 to GET /api/v1/applications/web0001: Bad Gateway"
+        "Coolify at coolify.test:8000 answered 502 to GET /api/v1/applications/web0001: "
+        "Server Error"
     )
 
 
@@ -104,3 +105,14 @@ def test_transport_errors_are_not_httpx_exceptions(clock: object) -> None:
     assert not isinstance(caught.value, httpx.HTTPError)
     assert caught.value.__cause__ is None
     assert caught.value.__suppress_context__
+
+
+def test_a_post_that_may_have_run_is_not_sent_twice(coolify: FakeCoolify) -> None:
+    """500 on a create: it may have happened, and Coolify allows duplicate project names."""
+    coolify.fail_5xx = 1
+    coolify.fail_status = 500
+    with CoolifyClient(BASE, SecretStr(TOKEN)) as client, pytest.raises(CoolifyError) as caught:
+        client.send_json("POST", "/projects", {"name": "pricemon"})
+    assert caught.value.status_code == 500
+    assert len(coolify.requests) == 1
+    assert coolify.projects == {}

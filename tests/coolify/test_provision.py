@@ -189,3 +189,14 @@ def test_image_is_required(empty: FakeCoolify, monkeypatch: pytest.MonkeyPatch) 
     code, output = run("coolify", "provision", "prod", "--image", "ghcr.io/acme/pricemon")
     assert code == 2  # now COOLIFY_PROD_URL is the missing one
     assert output.startswith("Error: COOLIFY_PROD_URL is not set")
+
+
+def test_database_urls_are_read_when_the_listing_omits_them(empty: FakeCoolify) -> None:
+    assert run("coolify", "provision", "local", "--apply")[0] == 0
+    empty.listing_has_urls = False
+    before = len(empty.requests)
+    code, output = run("coolify", "provision", "local")
+    assert code == 0, output
+    assert "Nothing to change." in output
+    paths = [r.url.path for r in empty.requests[before:]]
+    assert sum(p.startswith("/api/v1/databases/") for p in paths) == 2

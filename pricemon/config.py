@@ -137,6 +137,13 @@ class Settings(BaseSettings):
         None, validation_alias=_env("COOLIFY_PROD_WORKER_UUID")
     )
 
+    # coolify (issue 7): API path and what `pricemon coolify provision` creates
+    coolify_api_path: str = Field("/api/v1", validation_alias=_env("COOLIFY_API_PATH"))
+    coolify_project: str = Field("pricemon", validation_alias=_env("COOLIFY_PROJECT"))
+    coolify_environment: str = Field("production", validation_alias=_env("COOLIFY_ENVIRONMENT"))
+    coolify_server: str | None = Field(None, validation_alias=_env("COOLIFY_SERVER"))
+    image: str | None = Field(None, validation_alias=_env("PRICEMON_IMAGE"))
+
     # Worker (issue 4): retry backoff, stalled-job recovery and shutdown bounds.
     check_backoff_s: float = Field(30.0, gt=0, validation_alias=_env("PRICEMON_CHECK_BACKOFF"))
     worker_lock_duration_s: float = Field(
@@ -201,6 +208,8 @@ class Settings(BaseSettings):
         "coolify_prod_web_uuid",
         "coolify_prod_worker_uuid",
         "cookie_secure",
+        "coolify_server",
+        "image",
         "browser_host_rules",
         mode="before",
     )

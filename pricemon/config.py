@@ -8,6 +8,8 @@ Every variable is documented in `.env.example`.
 
 from __future__ import annotations
 
+import io
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -169,6 +171,12 @@ class Settings(BaseSettings):
         "127.0.0.1", validation_alias=_env("PRICEMON_FORWARDED_ALLOW_IPS")
     )
 
+    # Fetch (issue 3): Chromium's --host-resolver-rules; replaces the built-in rules that
+    # keep Chrome's background hosts unresolvable (tests use "MAP * ~NOTFOUND, EXCLUDE ...").
+    browser_host_rules: str | None = Field(
+        None, validation_alias=_env("PRICEMON_BROWSER_HOST_RULES")
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -180,7 +188,20 @@ class Settings(BaseSettings):
         "digest_cron",
         "coolify_local_url",
         "coolify_prod_url",
+        "admin_password",
+        "secret_key",
+        "openai_api_key",
+        "anthropic_api_key",
+        "google_api_key",
+        "resend_api_key",
+        "coolify_local_api_token",
+        "coolify_local_web_uuid",
+        "coolify_local_worker_uuid",
+        "coolify_prod_api_token",
+        "coolify_prod_web_uuid",
+        "coolify_prod_worker_uuid",
         "cookie_secure",
+        "browser_host_rules",
         mode="before",
     )
     @classmethod
@@ -234,19 +255,32 @@ def check_env_file(path: Path) -> None:
     """Raise ConfigError naming the first line of `path` that python-dotenv cannot parse.
 
     python-dotenv only logs such lines and skips them, which would silently drop a setting.
+    The message quotes only the variable name the line starts with, never the rest: the
+    broken line may hold a secret (`OPENAI_API_KEY sk-...`).
     """
     if not path.is_file():
         return
     from dotenv.parser import parse_stream
 
-    with path.open(encoding="utf-8") as stream:
-        for binding in parse_stream(stream):
-            if binding.error:
-                line = binding.original.string.strip()
-                raise ConfigError(
-                    f"{path} line {binding.original.line}: cannot parse {line[:60]!r}",
-                    hint="write it as NAME=value; quote values that contain spaces or '#'",
-                )
+    try:
+        bindings = list(parse_stream(io.StringIO(path.read_text(encoding="utf-8"))))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"cannot read {path}: {getattr(exc, 'strerror', None) or 'it is not UTF-8 text'}",
+            hint="save .env as UTF-8 text, or remove it",
+        ) from None
+    for binding in bindings:
+        if binding.error:
+            # The parser hands blank lines before a bad line over as part of it.
+            text = binding.original.string
+            stripped = text.lstrip()
+            line = binding.original.line + text[: len(text) - len(stripped)].count("\n")
+            name = re.match(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)", stripped)
+            what = f" (the line starting with {name.group(1)})" if name else ""
+            raise ConfigError(
+                f"{path} line {line} cannot be parsed{what}",
+                hint="write it as NAME=value; quote values that contain spaces or '#'",
+            )
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -41,6 +41,16 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _make_parent_dir(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create the directory for the SQLite database {path}: {exc.strerror}",
+            hint="set PRICEMON_DATA_DIR (or DATABASE_URL) to a writable place",
+        ) from None
+
+
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`, or DatabaseError naming DATABASE_URL when the URL is unusable."""
     url = normalise_database_url(url)
@@ -58,7 +68,7 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         )
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _make_parent_dir(Path(parsed.database))
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         sa.event.listen(engine, "connect", _enable_sqlite_pragmas)
         return engine
@@ -171,6 +181,32 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     from alembic import command
 
     command.downgrade(_alembic_config(engine), revision)
+
+
+def open_ready_engine(settings: Settings) -> Engine:
+    """An engine whose database is at the code's latest migration, for commands that use it.
+
+    On the embedded default (no DATABASE_URL: a SQLite file under PRICEMON_DATA_DIR that
+    only this installation uses) pending migrations are applied here, so a newcomer never
+    has to run `pricemon db push`. A database named by DATABASE_URL is shared and may be in
+    production, so there an outdated schema is an error (run `pricemon db push` on purpose).
+    """
+    engine = engine_from_settings(settings)
+    try:
+        if settings.database_url is None:
+            before = upgrade(engine)
+            if before.pending:
+                log.info(
+                    "applied %d migration(s) to the embedded database %s",
+                    len(before.pending),
+                    describe_url(engine),
+                )
+        else:
+            require_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 def require_current(engine: Engine) -> None:

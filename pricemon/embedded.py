@@ -57,7 +57,8 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout_s: float = 10.0) -> RedisServer:
+    def command(self) -> list[str]:
+        """The redis-server command line (creates the data directory when there is one)."""
         args = [
             redis_server_binary(),
             "--port",
@@ -78,9 +79,17 @@ class RedisServer:
             args += ["--save", "60 1"]
         else:
             args += ["--save", "", "--appendonly", "no"]
+        return args
+
+    def start(self, timeout_s: float = 10.0) -> RedisServer:
         self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=False
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        return self.wait_until_up(timeout_s)
+
+    def wait_until_up(self, timeout_s: float = 10.0) -> RedisServer:
+        """Wait until the server started as `self.process` accepts connections."""
+        assert self.process is not None
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

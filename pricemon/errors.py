@@ -15,7 +15,8 @@ do next). The CLI prints both and exits 1; the worker records the message on the
     ├── BrowserError         Chromium could not be found, started or driven
     ├── AIError              the LLM fallback failed or answered something unusable
     ├── EmailError           the email provider refused or failed a send
-    └── CoolifyError         the Coolify API refused or failed a request
+    ├── CoolifyError         the Coolify API refused or failed a request
+    └── ProcessError         a process pricemon supervises (`pricemon dev`) died
 """
 
 from __future__ import annotations
@@ -105,3 +106,7 @@ class CoolifyError(PricemonError):
     def __init__(self, message: str, hint: str | None = None, *, status_code: int | None = None):
         super().__init__(message, hint)
         self.status_code = status_code
+
+
+class ProcessError(PricemonError):
+    """A child process that `pricemon dev` supervises exited on its own."""

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from pricemon import __version__
 from pricemon.cli import (
     check,
     coolify,
@@ -33,12 +32,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals would print tokens and passwords
-    rich_markup_mode="rich",
+    # Plain click help: rendering it with rich imports rich.markdown, rich.syntax and
+    # friends (~0.5 s here), which alone would break the 0.3 s start-up budget.
+    rich_markup_mode=None,
 )
 
 
 def _version(value: bool) -> None:
     if value:
+        from pricemon import __version__
+
         typer.echo(f"pricemon {__version__}")
         raise typer.Exit()
 

@@ -1,15 +1,26 @@
-"""What every command shares: lazily built settings, the error handler, output helpers."""
+"""What every command shares: lazily built settings, the error handler, output helpers.
+
+Logging: the first `get_settings(ctx)` of an invocation loads the settings and calls
+`configure_logging` once, so every command that reads settings logs in the configured
+format (readable in development, JSON in production) without doing anything itself.
+Commands that run long-lived processes (`serve`, `work`) get this too; they must not build
+their own handlers.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
-from pricemon.config import Settings
 from pricemon.errors import PricemonError
+
+if TYPE_CHECKING:  # pydantic-settings and SQLAlchemy take long to import: not for --help
+    from sqlalchemy.engine import Engine
+
+    from pricemon.config import Settings
 
 
 class State:
@@ -23,8 +34,10 @@ class State:
     def settings(self) -> Settings:
         if self._settings is None:
             from pricemon.config import load_settings
+            from pricemon.logs import configure_logging
 
             self._settings = load_settings()
+            configure_logging(self._settings)
         return self._settings
 
 
@@ -38,6 +51,17 @@ def get_state(ctx: typer.Context) -> State:
 
 def get_settings(ctx: typer.Context) -> Settings:
     return get_state(ctx).settings
+
+
+def open_engine(ctx: typer.Context) -> Engine:
+    """The database engine for this command, migrated (see `db.open_ready_engine`): the
+    embedded SQLite default is migrated on the spot, a DATABASE_URL must be current.
+    Disposed of when the command ends."""
+    from pricemon.db import open_ready_engine
+
+    engine = open_ready_engine(get_settings(ctx))
+    ctx.call_on_close(engine.dispose)
+    return engine
 
 
 def print_error(error: PricemonError) -> None:

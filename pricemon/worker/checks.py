@@ -12,6 +12,7 @@ import asyncio
 import inspect
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -115,13 +116,22 @@ async def _check_and_store(
     return seen, stored
 
 
+async def call_maybe_async(fn: Callable[..., Any], *args: Any) -> Any:
+    """Await `fn(*args)` if it is a coroutine function, else run it on a thread (it may
+    block on the database or the network)."""
+    if inspect.iscoroutinefunction(fn):
+        return await fn(*args)
+    result = await asyncio.to_thread(fn, *args)
+    return await result if inspect.isawaitable(result) else result
+
+
 async def _evaluate_alert(ctx: WorkerContext, stored: StoredCheck) -> None:
     """Run the product's price alert rule; its failures are logged, never retried here
     (a retry would check the price again and record a second price for this job)."""
-    from pricemon.alerts import evaluate_price_alert
-
     try:
-        result = await asyncio.to_thread(
+        from pricemon.alerts import evaluate_price_alert
+
+        await call_maybe_async(
             evaluate_price_alert,
             ctx.settings,
             ctx.engine,
@@ -130,8 +140,6 @@ async def _evaluate_alert(ctx: WorkerContext, stored: StoredCheck) -> None:
             stored.price,
             stored.currency,
         )
-        if inspect.isawaitable(result):
-            await result
     except Exception:
         log.exception("price alert for product %d failed", stored.product_id)
 

@@ -9,8 +9,6 @@ lost to an outage, and every retry logs one warning.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -19,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pricemon.errors import DatabaseError
 from pricemon.queue import DIGEST_QUEUE, JOB_CHECK_ALL, JOB_CHECK_PRODUCT, JOB_SEND_DIGEST
-from pricemon.worker.checks import WorkerContext, check_all, check_product
+from pricemon.worker.checks import WorkerContext, call_maybe_async, check_all, check_product
 
 if TYPE_CHECKING:
     from bullmq import Job
@@ -51,15 +49,6 @@ def is_database_outage(exc: BaseException) -> bool:
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0][:300] if text else type(exc).__name__
-
-
-async def call_maybe_async(fn: Callable[..., Any], *args: Any) -> Any:
-    """Await `fn(*args)` if it is a coroutine function, else run it on a thread (it may
-    block on the database or the network)."""
-    if inspect.iscoroutinefunction(fn):
-        return await fn(*args)
-    result = await asyncio.to_thread(fn, *args)
-    return await result if inspect.isawaitable(result) else result
 
 
 class Processors:

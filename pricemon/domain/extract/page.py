@@ -1,0 +1,126 @@
+"""One parsed HTML document and what every extractor needs to know about it.
+
+The document is parsed once (selectolax's lexbor backend) and the tree is shared by all the
+extractors. `Page` also carries the hints that turn an ambiguous `$` or `kr` into a currency:
+the declared currency, the `lang` attribute and the country of the URL's domain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from pricemon.domain.currency import ISO_CODES, country_of_url, currency_for_country
+from pricemon.domain.money import Price, parse_price
+from pricemon.models import Availability
+
+_WS_RE = re.compile(r"\s+")
+
+
+def clean_text(text: str | None, *, limit: int = 300) -> str:
+    """Collapse whitespace and cut to `limit` characters (for titles and context excerpts)."""
+    if not text:
+        return ""
+    return _WS_RE.sub(" ", text).strip()[:limit]
+
+
+@dataclass
+class Finding:
+    """A price (or a fact about the product) that one extractor read from the page.
+
+    `kind` is "price" for the price to pay, "list" for a struck or regular price, "low"/"high"
+    for a range. `weight` is how much this source is trusted on its own (0..1).
+    """
+
+    source: str
+    amount: Decimal | None
+    currency: str | None
+    weight: float
+    kind: str = "price"
+    availability: Availability | None = None
+    title: str | None = None
+    image: str | None = None
+    context: str = ""
+    url: str | None = None  # the offer's own URL, when it names one (variant pages)
+
+
+@dataclass
+class Page:
+    """A parsed document plus the locale and currency hints found on it."""
+
+    tree: LexborHTMLParser
+    url: str
+    lang: str | None = None
+    country: str | None = None
+    declared_currency: str | None = None  # set from meta / structured data when found
+    _meta: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, html: str, url: str) -> Page:
+        tree = LexborHTMLParser(html)
+        html_node = tree.css_first("html")
+        lang = html_node.attributes.get("lang") if html_node is not None else None
+        page = cls(tree=tree, url=url, lang=(lang or "").strip() or None)
+        page.country = country_of_url(url)
+        page._meta = _read_meta(tree)
+        return page
+
+    def meta(self, *names: str) -> str | None:
+        """The content of the first of `names` found in `<meta property|name|itemprop>`."""
+        for name in names:
+            value = self._meta.get(name.lower())
+            if value:
+                return value
+        return None
+
+    @property
+    def locale_hint(self) -> str | None:
+        """A locale for resolving shared symbols: `lang` with a region, else the domain."""
+        if self.lang and "-" in self.lang.replace("_", "-"):
+            return self.lang
+        if self.country:
+            return self.url
+        return self.lang
+
+    @property
+    def currency_hint(self) -> str | None:
+        """The currency the page declares, else the usual one for the domain's country."""
+        return self.declared_currency or currency_for_country(self.country)
+
+    def declare_currency(self, code: str | None) -> None:
+        """Remember a currency the page states in markup (first one wins)."""
+        if code and not self.declared_currency:
+            code = code.strip().upper()
+            if code in ISO_CODES:
+                self.declared_currency = code
+
+    def parse_price(self, text: str | None, *, currency: str | None = None) -> Price | None:
+        """parse_price with this page's hints; `currency` (e.g. priceCurrency) comes first."""
+        hint = currency.strip().upper() if currency else self.currency_hint
+        return parse_price(text, currency_hint=hint, locale_hint=self.locale_hint)
+
+    def body_text_length(self) -> int:
+        body = self.tree.body
+        return len(clean_text(body.text(separator=" "), limit=10**7)) if body else 0
+
+
+def _read_meta(tree: LexborHTMLParser) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in tree.css("meta[content]"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if not content:
+            continue
+        for key in ("property", "name", "itemprop"):
+            name = attrs.get(key)
+            if name:
+                found.setdefault(name.strip().lower(), content.strip())
+    return found
+
+
+def node_attr(node: LexborNode, name: str) -> str | None:
+    value = node.attributes.get(name)
+    return value.strip() if value else None

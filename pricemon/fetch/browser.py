@@ -1,0 +1,378 @@
+"""The browser tier: pages rendered by one shared headless Chromium (Playwright, async).
+
+    async with BrowserPool(settings, size=4) as pool:
+        page = await pool.fetch(url)      # FetchedPage with the rendered HTML
+
+One Chromium per pool (make one pool per process). Each of the `size` concurrency slots owns
+a browser context with one page, reused from fetch to fetch and replaced every
+`recycle_after` pages (a context collects cookies, caches and leaked JS heaps). When Chromium
+dies (`browser.is_connected()` turns false, or a call fails on a closed target) the pool
+relaunches it and the fetch is retried once.
+
+Private addresses (see pricemon.fetch.guard) are refused before navigating, every request
+the page makes is checked in a route handler (aborted without traffic when refused), and
+the redirect chain of the document is checked after loading: Playwright does not route
+redirect hops, so a public page that redirects to a private address gets that one GET sent
+by Chromium, but its content is never returned. Chromium resolves names itself, so the
+DNS-rebinding pin of the HTTP tier is not available here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pricemon.config import Settings
+from pricemon.errors import BrowserError, FetchError
+from pricemon.fetch.blocking import detect_block
+from pricemon.fetch.guard import check_url_allowed
+from pricemon.fetch.http import BLOCKED_HINT, status_error
+from pricemon.fetch.page import FetchedPage
+from pricemon.fetch.settle import INIT_SCRIPT, NetworkTracker, wait_for_price
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Page, Playwright, Request, Route
+
+log = logging.getLogger(__name__)
+
+BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
+
+# Hosts Chrome talks to in the background (updates, safe browsing, sync, GCM, DoH probes).
+# They are made unresolvable; every other name resolves normally, so shops still load (a
+# "MAP * ~NOTFOUND" rule would break every page that is not on an excluded host).
+BACKGROUND_HOSTS = (
+    "clients1.google.com",
+    "clients2.google.com",
+    "clients4.google.com",
+    "update.googleapis.com",
+    "safebrowsing.googleapis.com",
+    "optimizationguide-pa.googleapis.com",
+    "content-autofill.googleapis.com",
+    "android.clients.google.com",
+    "mtalk.google.com",
+    "accounts.google.com",
+    "dns.google",
+    "*.gvt1.com",
+    "*.gvt2.com",
+)
+
+
+def host_resolver_rules(settings: Settings) -> str:
+    """`--host-resolver-rules`: PRICEMON_BROWSER_HOST_RULES, else the background-host rules."""
+    if settings.browser_host_rules:
+        return settings.browser_host_rules
+    return ", ".join(f"MAP {host} ~NOTFOUND" for host in BACKGROUND_HOSTS)
+
+
+def in_container() -> bool:
+    return Path("/.dockerenv").exists() or Path("/run/.containerenv").exists()
+
+
+def launch_args(settings: Settings) -> list[str]:
+    """Chromium's command line. `--no-sandbox` as root (Chromium refuses to start otherwise)
+    and in containers (Docker's default seccomp profile denies the sandbox's namespaces)."""
+    args = [
+        "--disable-gpu",
+        "--disable-dev-shm-usage",  # /dev/shm is 64 MB in Docker: renderers would crash
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--disable-domain-reliability",
+        "--disable-client-side-phishing-detection",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--mute-audio",
+        "--blink-settings=imagesEnabled=false",
+        f"--host-resolver-rules={host_resolver_rules(settings)}",
+    ]
+    if os.geteuid() == 0 or in_container():
+        args.append("--no-sandbox")
+    return args
+
+
+@dataclass
+class _Slot:
+    """One concurrency slot: a context and its page, and when to replace them."""
+
+    context: BrowserContext | None = None
+    page: Page | None = None
+    tracker: NetworkTracker | None = None
+    uses: int = 0
+    generation: int = -1  # the browser launch this context belongs to
+    refused: str | None = None  # why the last document request was refused, if it was
+
+
+@dataclass
+class PoolStats:
+    launches: int = 0
+    contexts: int = 0
+    pages: int = 0
+
+
+class BrowserPool:
+    """Headless Chromium shared by `size` concurrent fetches (see module doc)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        size: int = 1,
+        *,
+        recycle_after: int = 50,
+        settle_timeout_s: float = 5.0,
+    ) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.settings = settings
+        self.size = size
+        self.recycle_after = recycle_after
+        self.settle_timeout_s = settle_timeout_s
+        self.stats = PoolStats()
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._slots: asyncio.Queue[_Slot] = asyncio.Queue()
+        self._launch_lock = asyncio.Lock()
+        self._user_agent = ""
+
+    async def __aenter__(self) -> BrowserPool:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Start Playwright and Chromium (raises BrowserError when Chromium cannot start)."""
+        from playwright.async_api import async_playwright
+
+        if self._playwright is not None:
+            return
+        self._playwright = await async_playwright().start()
+        for _ in range(self.size):
+            self._slots.put_nowait(_Slot())
+        try:
+            await self._ensure_browser()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Close Chromium and Playwright; safe to call twice."""
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            try:
+                await browser.close()
+            except Exception as error:  # already dead: nothing left to close
+                log.debug("closing Chromium: %s", error)
+        playwright, self._playwright = self._playwright, None
+        if playwright is not None:
+            await playwright.stop()
+
+    def _executable(self) -> str | None:
+        """None for Playwright's own Chromium, else PRICEMON_CHROMIUM_EXECUTABLE."""
+        assert self._playwright is not None
+        if Path(self._playwright.chromium.executable_path).exists():
+            return None
+        configured = self.settings.chromium_executable
+        if configured and Path(configured).exists():
+            return configured
+        if configured:
+            raise BrowserError(
+                f"Chromium not found: PRICEMON_CHROMIUM_EXECUTABLE={configured} does not exist",
+                hint="point it at a Chromium binary (Debian: /usr/lib/chromium/chromium)",
+            )
+        raise BrowserError(
+            "Chromium not found: Playwright's browser is not installed and "
+            "PRICEMON_CHROMIUM_EXECUTABLE is not set",
+            hint="run `playwright install chromium`, or install Chromium and set "
+            "PRICEMON_CHROMIUM_EXECUTABLE=/usr/lib/chromium/chromium",
+        )
+
+    async def _ensure_browser(self) -> Browser:
+        """The running browser; (re)launched when there is none or it has died."""
+        async with self._launch_lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            if self._playwright is None:
+                raise BrowserError("the browser pool is closed", hint="use `async with`")
+            if self._browser is not None:
+                log.warning("Chromium is gone (crashed or killed); relaunching")
+            self._browser = await self._launch()
+            return self._browser
+
+    async def _launch(self) -> Browser:
+        from playwright.async_api import Error as PlaywrightError
+
+        assert self._playwright is not None
+        executable = self._executable()
+        try:
+            browser = await self._playwright.chromium.launch(
+                executable_path=executable,
+                args=launch_args(self.settings),
+                headless=True,
+                timeout=60_000,
+                handle_sigint=False,
+                handle_sigterm=False,
+                handle_sighup=False,
+            )
+        except PlaywrightError as error:
+            raise BrowserError(
+                f"Chromium did not start ({executable or 'Playwright Chromium'}): "
+                f"{error.message.splitlines()[0]}",
+                hint="run it with --headless by hand to see why; see PRICEMON_CHROMIUM_EXECUTABLE",
+            ) from None
+        self.stats.launches += 1
+        major = browser.version.split(".", 1)[0]
+        # Headless Chromium says "HeadlessChrome" in its user agent, which bot walls look for.
+        self._user_agent = (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            f"Chrome/{major}.0.0.0 Safari/537.36"
+        )
+        return browser
+
+    async def fetch(self, url: str) -> FetchedPage:
+        """Render `url` and return its HTML once a price appears or the page settles.
+
+        Raises FetchError (refused, timeout, http, blocked, connect) like the HTTP tier, and
+        BrowserError when Chromium cannot be started or driven.
+        """
+        from playwright.async_api import Error as PlaywrightError
+
+        await check_url_allowed(url, allow_private=self.settings.allow_private_urls)
+        slot = await self._slots.get()
+        try:
+            for attempt in (1, 2):
+                browser = await self._ensure_browser()
+                try:
+                    return await self._fetch_in(slot, browser, url)
+                except PlaywrightError as error:
+                    if slot.refused:
+                        raise FetchError(slot.refused, kind="refused", url=url) from None
+                    slot.generation = -1  # a fresh context next time, whatever broke
+                    crashed = (
+                        not browser.is_connected() or slot.page is None or (slot.page.is_closed())
+                    )
+                    if not crashed:
+                        raise _navigation_error(url, error, self.settings) from None
+                    if attempt == 2:
+                        raise BrowserError(
+                            f"Chromium crashed twice while loading {url}",
+                            hint="check memory limits; the page may crash the renderer",
+                        ) from None
+                    log.warning("Chromium failed during %s (%s); retrying", url, error.message)
+            raise AssertionError("unreachable")
+        finally:
+            self._slots.put_nowait(slot)
+
+    async def _fetch_in(self, slot: _Slot, browser: Browser, url: str) -> FetchedPage:
+        page, tracker = await self._slot_page(slot, browser)
+        started = time.perf_counter()
+        slot.refused = None
+        timeout_ms = self.settings.fetch_timeout_s * 1000
+        response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        await self._check_redirects(url, response)
+        settled = await wait_for_price(page, tracker, timeout_s=self.settle_timeout_s)
+        html = await page.content()
+        status = response.status if response else 200
+        headers = await response.all_headers() if response else {}
+        block = detect_block(status, headers, html)
+        if block:
+            raise FetchError(
+                f"blocked: {url} showed a bot wall in the browser too ({block})",
+                hint=BLOCKED_HINT,
+                kind="blocked",
+                url=url,
+                status_code=status,
+                transient=True,
+            )
+        if status >= 400:
+            raise status_error(url, status, response.status_text if response else "")
+        self.stats.pages += 1
+        return FetchedPage(
+            url=url,
+            final_url=page.url,
+            status=status,
+            headers=headers,
+            html=html,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            tier="browser",
+            notes=[f"browser waited until {settled}"],
+        )
+
+    async def _check_redirects(self, url: str, response: Any) -> None:
+        """Refuse the page when any hop of the document's redirect chain is not allowed."""
+        if response is None or self.settings.allow_private_urls:
+            return
+        request = response.request
+        while request is not None:
+            await check_url_allowed(request.url, allow_private=False)
+            request = request.redirected_from
+
+    async def _slot_page(self, slot: _Slot, browser: Browser) -> tuple[Page, NetworkTracker]:
+        """The slot's page, with a fresh context when the old one is used up or stale."""
+        stale = slot.generation != self.stats.launches or slot.uses >= self.recycle_after
+        if slot.page is not None and slot.tracker is not None and not stale:
+            slot.uses += 1
+            return slot.page, slot.tracker
+        if slot.context is not None:
+            try:
+                await slot.context.close()
+            except Exception as error:  # its browser may be gone already
+                log.debug("closing a context: %s", error)
+        context = await browser.new_context(
+            user_agent=self._user_agent,
+            locale="en-US",
+            viewport={"width": 1366, "height": 900},
+            service_workers="block",
+            accept_downloads=False,
+        )
+        await context.add_init_script(INIT_SCRIPT)
+        await context.route("**/*", lambda route, request: self._route(slot, route, request))
+        page = await context.new_page()
+        slot.context, slot.page, slot.tracker = context, page, NetworkTracker(page)
+        slot.generation, slot.uses = self.stats.launches, 1
+        self.stats.contexts += 1
+        return page, slot.tracker
+
+    async def _route(self, slot: _Slot, route: Route, request: Request) -> None:
+        """Drop images, fonts and media; refuse requests to addresses not allowed."""
+        if request.resource_type in BLOCKED_RESOURCES:
+            await route.abort("blockedbyclient")
+            return
+        if not self.settings.allow_private_urls:
+            try:
+                await check_url_allowed(request.url, allow_private=False)
+            except FetchError as error:
+                if request.is_navigation_request() and request.frame.parent_frame is None:
+                    slot.refused = error.message
+                log.info("browser request refused: %s", error.message)
+                await route.abort("blockedbyclient")
+                return
+        await route.continue_()
+
+
+def _navigation_error(url: str, error: Any, settings: Settings) -> FetchError:
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    if isinstance(error, PlaywrightTimeout):
+        return FetchError(
+            f"timeout: {url} did not load in the browser within {settings.fetch_timeout_s:g} s",
+            hint="the shop is slow or down; later checks retry",
+            kind="timeout",
+            url=url,
+            transient=True,
+        )
+    first_line = (error.message or str(error)).splitlines()[0]
+    return FetchError(
+        f"connect: the browser could not load {url} ({first_line})",
+        hint="the shop may be down or unreachable from here; later checks retry",
+        kind="connect",
+        url=url,
+        transient=True,
+    )

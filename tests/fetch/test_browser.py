@@ -1,0 +1,173 @@
+"""The browser tier with real Chromium against the local shop."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import psutil
+import pytest
+
+from pricemon.config import Settings
+from pricemon.errors import BrowserError, FetchError
+from pricemon.fetch import guard
+from pricemon.fetch.browser import BrowserPool
+from tests.fetch.test_http import CLOUDFLARE
+from tests.shop import LocalShop
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+JS_PRICE_PAGE = """<!doctype html><html lang="en"><head><title>Lamp</title></head><body>
+<main><h1>Desk lamp</h1><div class="price" id="price"></div><button>Add to cart</button></main>
+<script>
+setTimeout(function () {
+  document.getElementById('price').textContent = '$24.99';
+}, 700);
+</script></body></html>"""
+
+
+def chromium_processes() -> list[psutil.Process]:
+    """Chromium's browser processes started by this test process (not its renderers)."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in child.name() and "chrom" not in (child.parent() or child).name():
+                found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+async def test_price_written_by_javascript_is_waited_for(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    url = shop.add("/js", JS_PRICE_PAGE)
+    async with BrowserPool(fetch_settings) as pool:
+        page = await pool.fetch(url)
+    assert '<div class="price" id="price">$24.99</div>' in page.html
+    assert page.tier == "browser"
+    assert page.status == 200
+    assert page.notes == ["browser waited until a price appeared"]
+
+
+async def test_images_fonts_and_media_are_not_loaded(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    shop.add("/img.png", b"\x89PNG", content_type="image/png")
+    shop.add("/font.woff2", b"wOF2", content_type="font/woff2")
+    shop.add("/app.js", "document.body.dataset.ran = 'yes';", content_type="text/javascript")
+    url = shop.add(
+        "/page",
+        """<html><head><style>@font-face{font-family:x;src:url(/font.woff2)}
+        body{font-family:x}</style></head><body><img src="/img.png"><p class="price">$5</p>
+        <script src="/app.js"></script></body></html>""",
+    )
+    async with BrowserPool(fetch_settings) as pool:
+        page = await pool.fetch(url)
+    assert 'data-ran="yes"' in page.html
+    assert shop.hits["/app.js"] == 1
+    assert shop.hits["/img.png"] == 0
+    assert shop.hits["/font.woff2"] == 0
+
+
+async def test_contexts_are_recycled(shop: LocalShop, fetch_settings: Settings) -> None:
+    url = shop.add("/p", '<html><body><p class="price">$5.00</p></body></html>')
+    async with BrowserPool(fetch_settings, recycle_after=2) as pool:
+        for _ in range(5):
+            await pool.fetch(url)
+        assert pool.stats.pages == 5
+        assert pool.stats.contexts == 3  # pages 1-2, 3-4, 5
+        assert pool.stats.launches == 1
+
+
+async def test_a_killed_browser_is_relaunched(shop: LocalShop, fetch_settings: Settings) -> None:
+    url = shop.add("/p", '<html><body><p class="price">$5.00</p></body></html>')
+    async with BrowserPool(fetch_settings) as pool:
+        await pool.fetch(url)
+        browsers = chromium_processes()
+        assert len(browsers) == 1
+        os.kill(browsers[0].pid, signal.SIGKILL)
+        browsers[0].wait(timeout=30)
+        page = await pool.fetch(url)
+        assert "$5.00" in page.html
+        assert pool.stats.launches == 2
+
+
+async def test_concurrent_fetches_share_one_browser(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    import asyncio
+
+    urls = [
+        shop.add(f"/p/{i}", f'<html><body><p class="price">${i}.00</p></body></html>')
+        for i in range(6)
+    ]
+    async with BrowserPool(fetch_settings, size=3) as pool:
+        pages = await asyncio.gather(*(pool.fetch(url) for url in urls))
+        assert len(chromium_processes()) == 1
+    assert [f"${i}.00" in page.html for i, page in enumerate(pages)] == [True] * 6
+    assert pool.stats.contexts == 3
+
+
+async def test_private_address_refused_before_navigation(
+    shop: LocalShop, strict_settings: Settings
+) -> None:
+    url = shop.add("/p", "<html></html>")
+    async with BrowserPool(strict_settings) as pool:
+        with pytest.raises(FetchError) as caught:
+            await pool.fetch(url)
+    assert caught.value.kind == "refused"
+    assert "127.0.0.1 is a loopback address" in caught.value.message
+    assert shop.hits["/p"] == 0
+
+
+async def test_page_requests_to_private_addresses_are_aborted(
+    shop: LocalShop, strict_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Treat the shop's own 127.0.0.1 as public so its page loads; its script then tries the
+    # cloud metadata address and 10.0.0.1, which the route handler aborts without traffic.
+    real_reason = guard.forbidden_reason
+    monkeypatch.setattr(
+        guard, "forbidden_reason", lambda ip: None if str(ip) == "127.0.0.1" else real_reason(ip)
+    )
+    url = shop.add(
+        "/ssrf",
+        """<html><body><p id="out">pending</p><script>
+        Promise.allSettled([fetch('http://169.254.169.254/latest/meta-data/'),
+                            fetch('http://10.0.0.1/admin')])
+          .then(r => { document.getElementById('out').textContent =
+                       r.map(x => x.status).join(','); });
+        </script></body></html>""",
+    )
+    async with BrowserPool(strict_settings) as pool:
+        page = await pool.fetch(url)
+    assert '<p id="out">rejected,rejected</p>' in page.html
+
+
+async def test_bot_wall_in_the_browser_is_blocked(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    url = shop.add("/wall", CLOUDFLARE, status=503)
+    async with BrowserPool(fetch_settings, settle_timeout_s=1) as pool:
+        with pytest.raises(FetchError) as caught:
+            await pool.fetch(url)
+    assert caught.value.kind == "blocked"
+    assert caught.value.transient
+
+
+async def test_missing_chromium_is_a_clear_error(fetch_settings: Settings) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        if os.path.exists(playwright.chromium.executable_path):
+            pytest.skip("Playwright's own Chromium is installed here")
+    broken = fetch_settings.model_copy(update={"chromium_executable": "/nonexistent/chromium"})
+    with pytest.raises(BrowserError) as caught:
+        async with BrowserPool(broken):
+            pass
+    assert "PRICEMON_CHROMIUM_EXECUTABLE=/nonexistent/chromium does not exist" in str(caught.value)
+    nothing = fetch_settings.model_copy(update={"chromium_executable": None})
+    with pytest.raises(BrowserError) as caught:
+        async with BrowserPool(nothing):
+            pass
+    assert "playwright install chromium" in (caught.value.hint or "")

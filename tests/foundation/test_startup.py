@@ -1,0 +1,56 @@
+"""`pricemon --help` in a fresh process: works in a broken environment, imports nothing heavy.
+
+Correctness only; the time it takes is measured by benchmarks/startup.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PRICEMON = str(Path(sys.executable).parent / "pricemon")
+GROUPS = (
+    "serve",
+    "work",
+    "dev",
+    "check",
+    "db",
+    "doctor",
+    "redeploy",
+    "schedule",
+    "digest",
+    "products",
+    "coolify",
+)
+
+
+def test_help_with_a_broken_environment(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("this line is not a setting\n", encoding="utf-8")
+    env = dict(os.environ, DATABASE_URL="garbage", PORT="not-a-port")
+    result = subprocess.run(
+        [PRICEMON, "--help"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")}
+    assert set(GROUPS) <= listed
+
+
+def test_version() -> None:
+    result = subprocess.run([PRICEMON, "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.startswith("pricemon ")
+
+
+def test_importing_the_cli_imports_nothing_heavy() -> None:
+    code = (
+        "import json, sys; import pricemon.cli; "
+        "print(json.dumps([m for m in ('fastapi', 'playwright', 'openai') if m in sys.modules]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert json.loads(result.stdout) == []

@@ -85,8 +85,9 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 USER 10001:10001
 # An empty working directory: Settings also reads ./.env, and none should be picked up by accident.
+# /data (PRICEMON_DATA_DIR) is writable by the user; it is no VOLUME, so redeploys do not leave
+# anonymous volumes behind: with DATABASE_URL set nothing there needs to outlive a container.
 WORKDIR /home/pricemon
-VOLUME ["/data"]
 EXPOSE 8000
 
 # Web: GET /healthz. Worker (command `pricemon work`): `pricemon work --check`. See the script.

@@ -43,10 +43,14 @@ ARG DEBIAN_FRONTEND=noninteractive
 
 # chromium: the browser tier (Playwright drives it through PRICEMON_CHROMIUM_EXECUTABLE);
 # libatomic1: Playwright's bundled Node driver links it; tini: PID 1, forwards SIGTERM and reaps
-# Chromium's children; fonts: so pages render with real glyph metrics. Translations, manuals and
-# docs are left out (dpkg path-exclude), and apt's downloaded .debs removed (apt-get clean).
+# Chromium's children; fonts: so pages render with real glyph metrics. Left out (dpkg
+# path-exclude): translations, manuals, docs, and Mesa's GPU drivers with the LLVM they load
+# (~160 MB): headless Chromium renders on the CPU (SwiftShader, shipped inside chromium) and
+# never opens a GPU device. apt's downloaded .debs are removed (apt-get clean).
 RUN printf '%s\n' 'path-exclude=/usr/share/locale/*' 'path-exclude=/usr/share/doc/*' \
         'path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/info/*' \
+        'path-exclude=/usr/lib/*/dri/*' 'path-exclude=/usr/lib/*/libLLVM-*.so*' \
+        'path-exclude=/usr/lib/*/libz3.so*' \
         > /etc/dpkg/dpkg.cfg.d/pricemon-slim \
     && apt-get update \
     && apt-get install -y --no-install-recommends \

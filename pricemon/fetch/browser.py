@@ -173,6 +173,12 @@ class BrowserPool:
         playwright, self._playwright = self._playwright, None
         if playwright is not None:
             await playwright.stop()
+        self._slots = asyncio.Queue()  # a later start() makes fresh slots
+
+    @property
+    def idle_slots(self) -> int:
+        """Slots not rendering right now (all `size` of them between fetches)."""
+        return self._slots.qsize()
 
     def _executable(self) -> str | None:
         """None for Playwright's own Chromium, else PRICEMON_CHROMIUM_EXECUTABLE."""

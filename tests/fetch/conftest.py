@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import httpcore2
 import pytest
+from respx.mocks import HTTPCoreMocker
 
 from pricemon.config import Settings
 from tests.conftest import find_chromium
@@ -29,3 +32,25 @@ def fetch_settings(tmp_path: Path) -> Settings:
 def strict_settings(fetch_settings: Settings) -> Settings:
     """The production rule: private addresses refused."""
     return fetch_settings.model_copy(update={"allow_private_urls": False})
+
+
+class HTTPCore2Mocker(HTTPCoreMocker):
+    """respx's httpcore mocker, pointed at httpcore2: the openai SDK (3.x) sends through the
+    httpx2/httpcore2 fork, which respx does not patch by itself. Use
+    `respx.mock(using="httpcore2")`; routes, calls and assertions are plain respx."""
+
+    name = "httpcore2"
+    targets = [  # noqa: RUF012 (respx's own class attribute shape)
+        "httpcore2._async.connection.AsyncHTTPConnection",
+        "httpcore2._async.connection_pool.AsyncConnectionPool",
+        "httpcore2._async.http_proxy.AsyncHTTPProxy",
+    ]
+
+    @classmethod
+    def from_sync_httpx_response(cls, httpx_response: Any, target: Any, **kwargs: Any) -> Any:
+        return httpcore2.Response(
+            status=httpx_response.status_code,
+            headers=httpx_response.headers.raw,
+            content=httpx_response.stream,
+            extensions=httpx_response.extensions,
+        )

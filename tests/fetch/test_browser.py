@@ -171,3 +171,18 @@ async def test_missing_chromium_is_a_clear_error(fetch_settings: Settings) -> No
         async with BrowserPool(nothing):
             pass
     assert "playwright install chromium" in (caught.value.hint or "")
+
+
+async def test_a_closed_pool_can_start_again(shop: LocalShop, fetch_settings: Settings) -> None:
+    url = shop.add("/p", '<html><body><p class="price">$5.00</p></body></html>')
+    pool = BrowserPool(fetch_settings, size=2)
+    await pool.start()
+    await pool.close()
+    await pool.close()  # twice is fine
+    await pool.start()
+    try:
+        page = await pool.fetch(url)
+        assert "$5.00" in page.html
+        assert pool.idle_slots == 2
+    finally:
+        await pool.close()

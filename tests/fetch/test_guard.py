@@ -124,3 +124,38 @@ async def test_a_name_with_one_private_address_is_refused(
     with pytest.raises(FetchError) as caught:
         await fetch_page("https://rebind.example/p", settings=strict_settings)
     assert "refused: rebind.example (10.0.0.7) is a private address" in caught.value.message
+
+
+async def test_dns_rebinding_is_caught_at_connect_time(
+    shop: LocalShop, strict_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The name answers a public address to the pre-check and the shop's 127.0.0.1 to the
+    # connect: the pinned backend resolves again, checks, and refuses before connecting.
+    shop.add("/p", "<html><body>internal</body></html>")
+    port = int(shop.base_url.rsplit(":", 1)[1])
+    answers = iter(["93.184.215.14", "127.0.0.1"])
+
+    async def rebinding(host: str, port_: int, **kwargs: object) -> list[object]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port_))]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", rebinding)
+    with pytest.raises(FetchError) as caught:
+        await fetch_page(f"http://rebind.example:{port}/p", settings=strict_settings)
+    assert caught.value.message == "refused: rebind.example (127.0.0.1) is a loopback address"
+    assert shop.hits["/p"] == 0
+
+
+async def test_names_connect_to_the_address_that_was_checked(
+    shop: LocalShop, fetch_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop.add("/p", "<html><body>hello</body></html>")
+    port = int(shop.base_url.rsplit(":", 1)[1])
+
+    async def local(host: str, port_: int, **kwargs: object) -> list[object]:
+        assert host == "shop.example"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_))]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", local)
+    page = await fetch_page(f"http://shop.example:{port}/p", settings=fetch_settings)
+    assert "hello" in page.html
+    assert shop.hits["/p"] == 1

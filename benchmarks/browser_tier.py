@@ -1,0 +1,135 @@
+"""Browser tier throughput and memory: pages per second and peak memory at concurrency 1 and 4.
+
+    .venv/bin/python benchmarks/browser_tier.py [--pages 40] [--concurrency 1 4]
+
+Serves product pages from a local shop on 127.0.0.1 (about 120 KB each, half with the price
+in JSON-LD, half with the price written by JavaScript 300 ms after load), renders them with
+one BrowserPool per concurrency level (after a warm-up fetch per slot), and samples the memory
+of this process plus all its children (Playwright's driver, Chromium and its renderers) every
+100 ms. RSS summed over processes counts shared pages several times, so PSS (each shared page
+split between its sharers) is reported too; PSS is the honest figure. Goal: at least 4 pages/s
+at concurrency 4 on 2 cores, under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pricemon.config import Settings
+from pricemon.fetch.browser import BrowserPool
+from tests.shop import LocalShop, product_page
+
+FILLER = "".join(
+    f'<div class="review"><p>Review {i}: works as described, would buy again.</p></div>'
+    for i in range(1500)
+)
+JS_PAGE = """<!doctype html><html><head><title>Lamp {n}</title></head><body><main>
+<h1>Lamp {n}</h1><div class="price" id="price"></div><button>Add to cart</button></main>
+{filler}<script>setTimeout(function () {{
+  document.getElementById('price').textContent = '${n}.99';
+}}, 300);</script></body></html>"""
+
+
+class MemorySampler(threading.Thread):
+    """Peak RSS and PSS (MB) of this process tree, sampled every 100 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_rss_mb = 0.0
+        self.peak_pss_mb = 0.0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        me = psutil.Process()
+        while not self.stop.is_set():
+            rss = pss = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    info = process.memory_full_info()
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+            self.peak_rss_mb = max(self.peak_rss_mb, rss / 2**20)
+            self.peak_pss_mb = max(self.peak_pss_mb, pss / 2**20)
+            self.stop.wait(0.1)
+
+
+async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict[str, float]:
+    sampler = MemorySampler()
+    sampler.start()
+    async with BrowserPool(settings, size=concurrency) as pool:
+        await asyncio.gather(*(pool.fetch(urls[i]) for i in range(concurrency)))  # warm-up
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        for url in urls:
+            queue.put_nowait(url)
+
+        async def worker() -> None:
+            while not queue.empty():
+                page = await pool.fetch(queue.get_nowait())
+                assert ".99" in page.html, page.url
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    return {
+        "concurrency": concurrency,
+        "pages": len(urls),
+        "seconds": elapsed,
+        "pages_per_s": len(urls) / elapsed,
+        "peak_rss_mb": sampler.peak_rss_mb,
+        "peak_pss_mb": sampler.peak_pss_mb,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    args = parser.parse_args()
+    settings = Settings(
+        allow_private_urls=True,
+        chromium_executable=os.environ.get(
+            "PRICEMON_CHROMIUM_EXECUTABLE", "/usr/lib/chromium/chromium"
+        ),
+        browser_host_rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+    )
+    with LocalShop() as shop:
+        urls = []
+        for n in range(args.pages):
+            if n % 2:
+                html = JS_PAGE.format(n=n, filler=FILLER)
+            else:
+                html = product_page(f"Kettle {n}", f"{n}.99", extra=FILLER)
+            urls.append(shop.add(f"/p/{n}", html))
+        rows = [asyncio.run(measure(settings, urls, c)) for c in args.concurrency]
+    load = os.getloadavg()[0]
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average {load:.1f}, page size {len(FILLER) // 1024} KB"
+    )
+    print("| concurrency | pages | pages/s | peak PSS | peak RSS (summed) |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print(
+            f"| {row['concurrency']} | {row['pages']} | {row['pages_per_s']:.1f} "
+            f"| {row['peak_pss_mb']:.0f} MB | {row['peak_rss_mb']:.0f} MB |"
+        )
+
+
+if __name__ == "__main__":
+    main()

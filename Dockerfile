@@ -70,11 +70,15 @@ RUN groupadd --gid 10001 pricemon \
     && install -d -o pricemon -g pricemon -m 0750 /data
 
 # The dependency layer is cached on its own; a code change only re-installs the small wheel.
+# The wheel is COPYed (not bind-mounted) so that its content is part of the layer cache key:
+# buildah would reuse a RUN whose --mount source stage changed. pip comes from the build
+# stage's /opt/tools and leaves no trace in the image.
 COPY --from=build /opt/venv /opt/venv
-RUN --mount=type=bind,from=build,source=/dist,target=/dist \
-    --mount=type=bind,from=build,source=/opt/tools,target=/opt/tools \
+COPY --from=build /dist /tmp/dist
+RUN --mount=type=bind,from=build,source=/opt/tools,target=/opt/tools \
     /opt/tools/bin/pip --python /opt/venv/bin/python install --no-deps --no-index --no-cache-dir \
-        /dist/pricemon-*.whl
+        /tmp/dist/pricemon-*.whl \
+    && rm -rf /tmp/dist
 
 COPY --chmod=0755 docker/healthcheck /usr/local/bin/pricemon-healthcheck
 

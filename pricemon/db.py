@@ -159,10 +159,24 @@ def migration_status(engine: Engine) -> MigrationStatus:
     if current == head:
         pending: list[str] = []
     else:
-        lower = current or "base"
-        pending = [rev.revision for rev in script.iterate_revisions(head, lower)]
-        pending.reverse()
+        pending = _pending(script, head, current)
     return MigrationStatus(current=current, head=head, pending=pending)
+
+
+def _pending(script: Any, head: str, current: str | None) -> list[str]:
+    from alembic.script.revision import RevisionError
+
+    try:
+        revisions = [rev.revision for rev in script.iterate_revisions(head, current or "base")]
+    except RevisionError:
+        # A newer pricemon migrated this database (or another app uses the same one).
+        raise DatabaseError(
+            f"the database is at revision {current!r}, which this version of pricemon "
+            f"does not know (latest known: {head})",
+            hint="run the pricemon version that migrated it, or point DATABASE_URL elsewhere",
+        ) from None
+    revisions.reverse()
+    return revisions
 
 
 def upgrade(engine: Engine, revision: str = "head") -> MigrationStatus:

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from pricemon.config import Settings
-from pricemon.errors import InputError, PricemonError, ProcessError
+from pricemon.errors import InputError, ProcessError
 
 log = logging.getLogger(__name__)
 
-STOP_TIMEOUT_S = 15.0  # how long children get to finish after SIGTERM
+STOP_TIMEOUT_S = 15.0  # how long children get to finish after SIGTERM (at least)
 READY_TIMEOUT_S = 120.0  # how long the web server gets to accept connections
 POLL_S = 0.2
 
@@ -47,6 +47,7 @@ def _die_with_parent() -> None:
 class Child:
     name: str
     process: subprocess.Popen[bytes]
+    service: bool = False  # used by the others: started first, stopped last
 
     @property
     def pid(self) -> int:
@@ -61,9 +62,16 @@ class Supervisor:
     children: list[Child] = field(default_factory=list)
 
     def start(
-        self, name: str, args: list[str], env: dict[str, str], *, quiet: bool = False
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        quiet: bool = False,
+        service: bool = False,
     ) -> Child:
-        """Start `args`; `quiet` discards its standard output (stderr is always shown)."""
+        """Start `args`; `quiet` discards its standard output (stderr is always shown);
+        a `service` (Redis) is stopped only after every other child has exited."""
         process = subprocess.Popen(
             args,
             env=env,
@@ -71,7 +79,7 @@ class Supervisor:
             start_new_session=True,  # Ctrl-C goes to us; we decide the order
             preexec_fn=_die_with_parent,  # only calls prctl: safe between fork and exec
         )
-        child = Child(name, process)
+        child = Child(name, process, service)
         self.children.append(child)
         log.info("started %s (pid %d)", name, child.pid)
         return child
@@ -81,13 +89,26 @@ class Supervisor:
         return next((c for c in self.children if c.process.poll() is not None), None)
 
     def stop_all(self) -> None:
-        """SIGTERM every running child, newest first; SIGKILL those still up after the bound."""
-        for child in reversed(self.children):
+        """Stop the applications, then the services they use (Redis), so the worker can
+        finish its jobs against a live Redis. Each stage: SIGTERM, a bounded wait, SIGKILL."""
+        self._stop([c for c in self.children if not c.service])
+        self._stop([c for c in self.children if c.service])
+        self.children.clear()
+
+    def kill_all(self) -> None:
+        """SIGKILL every child still running (a second Ctrl-C: no more waiting)."""
+        for child in self.children:
+            if child.process.poll() is None:
+                log.warning("killing %s (pid %d)", child.name, child.pid)
+                child.process.kill()
+
+    def _stop(self, children: list[Child]) -> None:
+        for child in reversed(children):
             if child.process.poll() is None:
                 child.process.terminate()
                 log.info("stopping %s (pid %d)", child.name, child.pid)
         deadline = time.monotonic() + self.stop_timeout_s
-        for child in reversed(self.children):
+        for child in reversed(children):
             try:
                 child.process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -96,14 +117,15 @@ class Supervisor:
                 )
                 child.process.kill()
                 child.process.wait()
-        self.children.clear()
 
 
 class _StopRequested:
-    """Turns SIGINT/SIGTERM into a flag; a second signal while stopping kills at once."""
+    """Turns SIGINT/SIGTERM into a flag; a second signal while stopping calls `impatient`
+    (which kills the children at once instead of waiting for them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, impatient: Callable[[], None]) -> None:
         self.signal_name: str | None = None
+        self._impatient = impatient
         self._previous: dict[int, object] = {}
 
     def __enter__(self) -> _StopRequested:
@@ -113,7 +135,8 @@ class _StopRequested:
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         if self.signal_name is not None:
-            raise KeyboardInterrupt  # impatient second Ctrl-C: stop waiting politely
+            self._impatient()
+            return
         self.signal_name = signal.Signals(signum).name
 
     def __exit__(self, *exc: object) -> None:
@@ -192,8 +215,11 @@ def run_dev(settings: Settings, options: DevOptions) -> None:
     check_port_free(options.host, options.port)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     options.announce(prepare_database(settings))
-    supervisor = Supervisor(stop_timeout_s=options.stop_timeout_s)
-    with _StopRequested() as stop:
+    # The worker waits up to PRICEMON_WORKER_SHUTDOWN_TIMEOUT for running checks: let it.
+    supervisor = Supervisor(
+        stop_timeout_s=max(options.stop_timeout_s, settings.worker_shutdown_timeout_s + 5)
+    )
+    with _StopRequested(impatient=supervisor.kill_all) as stop:
         try:
             redis_url = _start_redis(settings, supervisor, options)
             env = child_environment(
@@ -216,7 +242,9 @@ def _start_redis(settings: Settings, supervisor: Supervisor, options: DevOptions
     from pricemon.embedded import RedisServer, data_dir_redis, free_port
 
     server = RedisServer(data_dir_redis(settings.data_dir), port=free_port())
-    child = supervisor.start("redis-server", server.command(), dict(os.environ), quiet=True)
+    child = supervisor.start(
+        "redis-server", server.command(), dict(os.environ), quiet=True, service=True
+    )
     server.process = child.process
     server.wait_until_up()
     options.announce(f"Redis: {server.url} (embedded, data in {data_dir_redis(settings.data_dir)})")
@@ -244,7 +272,7 @@ def _wait_until_ready(supervisor: Supervisor, stop: _StopRequested, options: Dev
                 options.on_ready(url)
             return
         if time.monotonic() > deadline:
-            raise PricemonError(
+            raise ProcessError(
                 f"the web server did not listen on port {options.port} "
                 f"within {options.ready_timeout_s:.0f} s",
                 hint="read its messages above",

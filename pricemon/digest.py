@@ -236,6 +236,20 @@ async def send_digest_now(
     )
 
 
+def _manual_key(engine: Engine, job_id: str) -> str:
+    """The send key of a manual digest job: its job id, so a retried job sends once.
+
+    BullMQ's job ids restart at 1 when Redis is emptied; a key already used more than a day
+    ago belongs to an older job, so it gets a suffix rather than being skipped as sent.
+    """
+    key = f"digest-manual-{job_id}"
+    with Session(engine) as session:
+        existing = session.exec(select(EmailSend).where(EmailSend.key == key)).first()
+    if existing is not None and existing.created_at < datetime.now(UTC) - timedelta(days=1):
+        key = f"{key}-{uuid.uuid4().hex[:12]}"
+    return key
+
+
 async def run_digest_job(
     settings: Settings, engine: Engine, data: dict[str, Any], job_id: str
 ) -> dict[str, Any]:
@@ -246,7 +260,7 @@ async def run_digest_job(
     if "slot" not in data:
         outcome = await send_digest_now(
             settings, engine, to=data.get("to"), refresh=data.get("refresh"),
-            key=f"digest-manual-{job_id}",
+            key=_manual_key(engine, job_id),
         )  # fmt: skip
         return outcome.as_dict()
     from pricemon.worker.scheduler import plan_after

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from pricemon.config import Settings
@@ -26,9 +28,23 @@ def get_app_settings(session: Session, settings: Settings) -> AppSettings:
     old system's global default)."""
     row = session.get(AppSettings, 1)
     if row is None:
-        row = AppSettings(id=1, digest_timezone=settings.scheduler_timezone)
-        session.add(row)
-        session.flush()
+        # Several workers start at once: create the row in its own transaction and let
+        # the losers of that race read the winner's row.
+        engine = session.get_bind().engine
+        try:
+            with engine.connect() as conn:
+                conn.execute(
+                    sa.insert(AppSettings).values(
+                        id=1,
+                        digest_timezone=settings.scheduler_timezone,
+                        updated_at=datetime.now(UTC),
+                    )
+                )
+                conn.commit()
+        except IntegrityError:
+            pass
+        row = session.get(AppSettings, 1)
+        assert row is not None
     return row
 
 

@@ -118,12 +118,28 @@ def _retry_delay(response: httpx.Response | None, attempt: int, backoff_s: float
     return float(backoff_s * 2 ** (attempt - 1))
 
 
-async def _post(client: httpx.AsyncClient, url: str, *, api_key: str, key: str, body: Any) -> Any:
-    return await client.post(
-        url,
-        json=body,
-        headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": key},
-    )
+async def _attempt(
+    client: httpx.AsyncClient, url: str, *, api_key: str, key: str, body: Any
+) -> tuple[SentEmail | None, httpx.Response | None, str]:
+    """One POST: (the accepted email, None, "") or (None, the response if any, why it failed
+    in a retryable way). Raises EmailError when retrying cannot help."""
+    try:
+        response = await client.post(
+            url, json=body, headers={"Authorization": f"Bearer {api_key}", "Idempotency-Key": key}
+        )
+    except httpx.TransportError as exc:
+        return None, None, f"{type(exc).__name__}: {exc}"
+    to, bcc = body["to"], body.get("bcc", [])
+    if response.is_success:
+        provider_id = str(response.json().get("id") or "") or None
+        return SentEmail(provider_id=provider_id, to=to, bcc=bcc), None, ""
+    name, reason = _error_fields(response)
+    if response.status_code == 409 and name == "invalid_idempotent_request":
+        log.info("email %s was already sent (Resend: %s)", key, reason)
+        return SentEmail(provider_id=None, to=to, bcc=bcc, duplicate=True), None, ""
+    if response.status_code in (409, 429) or response.status_code >= 500:
+        return None, response, f"HTTP {response.status_code}: {reason}"
+    raise _refusal(response)
 
 
 async def send_email(
@@ -157,23 +173,11 @@ async def send_email(
     http = client or httpx.AsyncClient(timeout=TIMEOUT_S)
     try:
         for attempt in range(1, max_attempts + 1):
-            response: httpx.Response | None = None
-            try:
-                response = await _post(http, url, api_key=api_key, key=idempotency_key, body=body)
-            except httpx.TransportError as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.is_success:
-                    provider_id = str(response.json().get("id") or "") or None
-                    return SentEmail(provider_id=provider_id, to=to, bcc=bcc)
-                name, reason = _error_fields(response)
-                if response.status_code == 409 and name == "invalid_idempotent_request":
-                    log.info("email %s was already sent (Resend: %s)", idempotency_key, reason)
-                    return SentEmail(provider_id=None, to=to, bcc=bcc, duplicate=True)
-                retryable = response.status_code in (409, 429) or response.status_code >= 500
-                if not retryable:
-                    raise _refusal(response)
-                reason = f"HTTP {response.status_code}: {reason}"
+            sent, response, reason = await _attempt(
+                http, url, api_key=api_key, key=idempotency_key, body=body
+            )
+            if sent is not None:
+                return sent
             if attempt < max_attempts:
                 delay = _retry_delay(response, attempt, backoff_s)
                 log.warning(

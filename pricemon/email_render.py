@@ -55,8 +55,8 @@ def format_money(amount: Decimal | None, currency: str | None) -> str:
 
 
 def format_percent(value: Decimal) -> str:
-    """`4.2%` (no sign: the arrow says the direction)."""
-    return f"{abs(value).normalize():f}%" if value == value.to_integral() else f"{abs(value):.1f}%"
+    """`4.2%`, always one decimal (no sign: the arrow says the direction)."""
+    return f"{abs(value):.1f}%"
 
 
 def text_change(change: Change | None, label: str) -> str:

@@ -4,8 +4,10 @@ The web app, the CLI and the worker all enqueue through the functions here, so j
 options (attempts, backoff, retention, deduplication) and connection settings cannot drift.
 
 Queues are BullMQ queues (the Python port, pinned in pyproject.toml) under the default
-`bull` prefix, so Node tools such as bull-board can read them. Job ids are BullMQ's own
-integer ids (no `:`, which those tools would misread as a key separator).
+`bull` prefix, so Node tools such as bull-board can read them. Job ids are random hex
+strings: no `:` (those tools would misread it as a key separator), and unique forever, so
+a check run's (job id, attempt) never collides with an older run even after Redis lost its
+data and BullMQ's integer ids started again from 1.
 
 Connections. redis-py 8 defaults `socket_timeout` to 5 s, but a BullMQ worker blocks on
 BZPOPMIN for up to 10 s (`default_maximum_block_timeout` in bullmq/worker.py); with the
@@ -16,6 +18,7 @@ therefore has a socket timeout of 30 s.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
@@ -129,6 +132,11 @@ def redis_sync_client(
         raise QueueError(f"REDIS_URL is not a Redis URL: {exc}", hint=REDIS_HINT) from None
 
 
+def new_job_id() -> str:
+    """A job id without `:` that no other job ever had."""
+    return uuid.uuid4().hex
+
+
 def check_job_options(settings: Settings, product_id: int) -> dict[str, Any]:
     """Options of one check-product job: retries with exponential backoff, bounded
     retention, and deduplication so a product never has two pending checks.
@@ -137,6 +145,7 @@ def check_job_options(settings: Settings, product_id: int) -> dict[str, Any]:
     (moveToFinished-14.lua, removeDeduplicationKeyIfNeeded*), so a later check is accepted.
     """
     return {
+        "jobId": new_job_id(),
         "attempts": settings.check_attempts,
         "backoff": {"type": "exponential", "delay": int(settings.check_backoff_s * 1000)},
         "removeOnComplete": KEEP_COMPLETED,
@@ -147,6 +156,7 @@ def check_job_options(settings: Settings, product_id: int) -> dict[str, Any]:
 
 def _single_job_options(dedup_id: str | None = None) -> dict[str, Any]:
     options: dict[str, Any] = {
+        "jobId": new_job_id(),
         "attempts": 1,
         "removeOnComplete": KEEP_COMPLETED,
         "removeOnFail": KEEP_FAILED,

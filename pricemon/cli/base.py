@@ -1,10 +1,10 @@
 """What every command shares: lazily built settings, the error handler, output helpers.
 
-Logging: the first `get_settings(ctx)` of an invocation loads the settings and calls
-`configure_logging` once, so every command that reads settings logs in the configured
-format (readable in development, JSON in production) without doing anything itself.
-Commands that run long-lived processes (`serve`, `work`) get this too; they must not build
-their own handlers.
+Logging: a command that does work calls `start_command(ctx)` (instead of `get_settings`)
+to get the settings; it calls `configure_logging` once per invocation, so the command logs
+in the configured format (readable in development, JSON in production, LOG_LEVEL).
+`get_settings` alone leaves logging as it is, for commands that configure it themselves
+(`serve`, `work`) or print only.
 """
 
 from __future__ import annotations
@@ -29,15 +29,14 @@ class State:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self._settings = settings
+        self.logging_configured = False
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
             from pricemon.config import load_settings
-            from pricemon.logs import configure_logging
 
             self._settings = load_settings()
-            configure_logging(self._settings)
         return self._settings
 
 
@@ -53,13 +52,25 @@ def get_settings(ctx: typer.Context) -> Settings:
     return get_state(ctx).settings
 
 
+def start_command(ctx: typer.Context) -> Settings:
+    """The settings, with logging configured from them (once per invocation)."""
+    state = get_state(ctx)
+    settings = state.settings
+    if not state.logging_configured:
+        from pricemon.logs import configure_logging
+
+        configure_logging(settings)
+        state.logging_configured = True
+    return settings
+
+
 def open_engine(ctx: typer.Context) -> Engine:
     """The database engine for this command, migrated (see `db.open_ready_engine`): the
     embedded SQLite default is migrated on the spot, a DATABASE_URL must be current.
     Disposed of when the command ends."""
     from pricemon.db import open_ready_engine
 
-    engine = open_ready_engine(get_settings(ctx))
+    engine = open_ready_engine(start_command(ctx))
     ctx.call_on_close(engine.dispose)
     return engine
 

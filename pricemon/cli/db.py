@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from pricemon.cli.base import get_settings
+from pricemon.cli.base import start_command
 
 app = typer.Typer(
     help="Apply and inspect database migrations.", no_args_is_help=True, rich_markup_mode=None
@@ -27,7 +27,7 @@ def push(ctx: typer.Context) -> None:
     up-to-date database is left alone."""
     from pricemon import db
 
-    engine = db.engine_from_settings(get_settings(ctx))
+    engine = db.engine_from_settings(start_command(ctx))
     ctx.call_on_close(engine.dispose)
     before = db.upgrade(engine)
     where = db.describe_url(engine)
@@ -49,7 +49,7 @@ def status(
     pending (run `pricemon db push`)."""
     from pricemon import db
 
-    engine = db.engine_from_settings(get_settings(ctx))
+    engine = db.engine_from_settings(start_command(ctx))
     ctx.call_on_close(engine.dispose)
     state = db.migration_status(engine)
     if as_json:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pricemon.cli.base import get_settings
+from pricemon.cli.base import start_command
 
 
 def register(app: typer.Typer) -> None:
@@ -14,8 +14,12 @@ def register(app: typer.Typer) -> None:
     def dev(
         ctx: typer.Context,
         host: Annotated[
-            str, typer.Option("--host", help="Address the dashboard listens on.")
-        ] = "127.0.0.1",
+            str | None,
+            typer.Option(
+                "--host",
+                help="Address the dashboard listens on [default: PRICEMON_HOST, 127.0.0.1].",
+            ),
+        ] = None,
         port: Annotated[
             int | None,
             typer.Option("--port", min=1, max=65535, help="Dashboard port [default: PORT, 8000]."),
@@ -32,7 +36,7 @@ def register(app: typer.Typer) -> None:
         """
         from pricemon.devstack import DevOptions, run_dev
 
-        settings = get_settings(ctx)
+        settings = start_command(ctx)
         chosen_port = port or settings.port
 
         def open_in_browser(url: str) -> None:
@@ -41,7 +45,7 @@ def register(app: typer.Typer) -> None:
             webbrowser.open(url)
 
         options = DevOptions(
-            host=host,
+            host=host or settings.host,
             port=chosen_port,
             announce=typer.echo,
             on_ready=open_in_browser if open_browser else None,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pricemon.cli import products_check
 from pricemon.cli.base import open_engine
 from pricemon.errors import InputError
 
@@ -25,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+products_check.register(app)
 
 
 class ExportFormat(StrEnum):
@@ -46,6 +48,8 @@ def add(
     with session_scope(open_engine(ctx)) as session:
         product = products.add_product(session, url, name=name)
     typer.echo(f"Added product {product.id}: {product.url}")
+    if product.id is not None:
+        products_check.queue_first_checks(ctx, [product.id])
 
 
 @app.command("list")
@@ -149,6 +153,8 @@ def import_(
         detail = f" (product {line.product_id})" if line.product_id else f": {line.reason}"
         typer.echo(f"line {line.line}: {line.outcome} {line.url}{detail}")
     typer.echo(f"Imported {file}: {report.summary()}")
+    added = [line.product_id for line in report.lines if line.outcome == "added"]
+    products_check.queue_first_checks(ctx, [pid for pid in added if pid is not None])
 
 
 @app.command("export")

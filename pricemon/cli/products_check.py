@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pricemon.cli.base import get_settings
+from pricemon.cli.base import get_settings, open_engine
 
 if TYPE_CHECKING:
     from pricemon.worker.progress import CheckSummary
@@ -28,6 +28,27 @@ def _show_summary(summary: CheckSummary) -> None:
         f"{summary.checked} checked, {summary.changed} changed, {summary.failed} failed"
         + (f", {summary.pending} still pending" if summary.pending else "")
     )
+
+
+def queue_first_checks(ctx: typer.Context, product_ids: list[int]) -> None:
+    """Queue the first check of products just added, or say it is pending (never fails:
+    the products are saved either way)."""
+    if not product_ids:
+        return
+    import asyncio
+
+    from pricemon.queue import QueueUnavailable, enqueue_checks
+
+    try:
+        asyncio.run(enqueue_checks(get_settings(ctx), product_ids))
+    except QueueUnavailable as exc:
+        ids = " ".join(str(pid) for pid in product_ids[:5]) + (
+            " ..." if len(product_ids) > 5 else ""
+        )
+        typer.echo(f"First check pending: {exc.message}.")
+        typer.echo(f"Run `pricemon products check {ids}` once Redis is reachable.")
+        return
+    typer.echo(f"First check queued for {len(product_ids)} product(s).")
 
 
 def register(app: typer.Typer) -> None:
@@ -56,7 +77,6 @@ def register(app: typer.Typer) -> None:
 
         from rich.progress import Progress
 
-        from pricemon.db import engine_from_settings
         from pricemon.worker.progress import (
             queue_checks,
             resolve_products,
@@ -65,7 +85,7 @@ def register(app: typer.Typer) -> None:
         )
 
         settings = get_settings(ctx)
-        engine = engine_from_settings(settings)
+        engine = open_engine(ctx)
         chosen = resolve_products(engine, products or [], all_active=all_active)
         if not chosen:
             typer.echo("No active products to check.")

@@ -19,6 +19,8 @@ ISO_CODES: frozenset[str] = frozenset(CURRENCY_CODES) | {"RMB"}
 
 # Symbols that name exactly one currency. Longest first when matching, so "US$" beats "$".
 UNAMBIGUOUS_SYMBOLS: dict[str, str] = {
+    "円": "JPY",
+    "元": "CNY",
     "US$": "USD",
     "U$S": "USD",
     "USD$": "USD",
@@ -40,8 +42,6 @@ UNAMBIGUOUS_SYMBOLS: dict[str, str] = {
     "Rs": "INR",
     "₩": "KRW",
     "원": "KRW",
-    "円": "JPY",
-    "元": "CNY",
     "CN¥": "CNY",
     "JP¥": "JPY",
     "zł": "PLN",
@@ -148,11 +148,23 @@ COUNTRY_CURRENCIES: dict[str, str] = {
     "ua": "UAH",
 }
 
-_ALL_SYMBOLS = sorted([*UNAMBIGUOUS_SYMBOLS, "$", "¥", "￥", "kr"], key=len, reverse=True)
+# 円, 元 and 원 only count right after a number: 元 is also part of words (還元, "refund").
+_AFTER_NUMBER_ONLY = {"円", "元", "원"}
+_ALL_SYMBOLS = sorted(
+    [*(s for s in UNAMBIGUOUS_SYMBOLS if s not in _AFTER_NUMBER_ONLY), "$", "¥", "￥", "kr"],
+    key=len,
+    reverse=True,
+)
 _SYMBOL_PATTERN = "|".join(re.escape(s) for s in _ALL_SYMBOLS)
 # Letters-only symbols must stand alone ("kr" not in "kraft", "TL" not in "TLC").
+_FIRST_CHARS = "".join(sorted({s[0] for s in _ALL_SYMBOLS} | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
+_SINGLE_CHAR_SYMBOLS = "$€£¥￥₹₩₽₴₺₪฿₫₱₦"
+# The lookahead lets the engine skip, with one test, the positions where no symbol can start.
 CURRENCY_TOKEN_RE = re.compile(
-    rf"(?<![A-Za-z])(?:[A-Z]{{3}}(?![A-Za-z])|{_SYMBOL_PATTERN})(?![a-zA-Z])|[$€£¥￥₹₩₽₴₺₪฿₫₱₦円元원]"
+    rf"(?=[{re.escape(_FIRST_CHARS + _SINGLE_CHAR_SYMBOLS)}])"
+    rf"(?:(?<![A-Za-z])(?:[A-Z]{{3}}(?![A-Za-z])|{_SYMBOL_PATTERN})(?![a-zA-Z])"
+    rf"|[{_SINGLE_CHAR_SYMBOLS}])"
+    r"|(?<=\d)\s?[円元원]"
 )
 
 

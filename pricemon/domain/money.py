@@ -116,6 +116,26 @@ def parse_price(
     return Price(amount=amount, currency=currency)
 
 
+def normalize_amount(amount: Decimal, currency: str | None) -> Decimal:
+    """Drop trailing zeros beyond the currency's minor digits: Magento's "12.5000" is 12.50.
+
+    Significant digits are never dropped (a fuel price of 1.799 stays 1.799), and nothing is
+    padded (JPY 12800 and a shop's "1299" stay as they were written).
+    """
+    digits = minor_digits(currency)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -digits:
+        quantized = amount.quantize(Decimal(1).scaleb(-digits))
+        if quantized == amount:
+            return quantized
+    return amount
+
+
+def has_currency(text: str) -> bool:
+    """True when `text` names a currency (a symbol, or an ISO code that is not a word)."""
+    return any(_is_currency_token(m.group()) for m in CURRENCY_TOKEN_RE.finditer(text))
+
+
 def _is_currency_token(token: str) -> bool:
     if len(token) == 3 and token.isalpha() and token.isupper():
         return token in ISO_CODES and token not in _WORD_CODES

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from pricemon.config import Settings
 from pricemon.errors import BrowserError, FetchError
 from pricemon.fetch.blocking import detect_block
-from pricemon.fetch.guard import check_url_allowed
+from pricemon.fetch.guard import VerdictCache, check_url_allowed
 from pricemon.fetch.http import BLOCKED_HINT, status_error
 from pricemon.fetch.page import FetchedPage
 from pricemon.fetch.settle import INIT_SCRIPT, NetworkTracker, wait_for_price
@@ -139,6 +139,7 @@ class BrowserPool:
         self._slots: asyncio.Queue[_Slot] = asyncio.Queue()
         self._launch_lock = asyncio.Lock()
         self._user_agent = ""
+        self._verdicts = VerdictCache()
 
     async def __aenter__(self) -> BrowserPool:
         await self.start()
@@ -348,19 +349,23 @@ class BrowserPool:
 
     async def _route(self, slot: _Slot, route: Route, request: Request) -> None:
         """Drop images, fonts and media; refuse requests to addresses not allowed."""
-        if request.resource_type in BLOCKED_RESOURCES:
-            await route.abort("blockedbyclient")
-            return
-        if not self.settings.allow_private_urls:
-            try:
-                await check_url_allowed(request.url, allow_private=False)
-            except FetchError as error:
-                if request.is_navigation_request() and request.frame.parent_frame is None:
-                    slot.refused = error.message
-                log.info("browser request refused: %s", error.message)
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            if request.resource_type in BLOCKED_RESOURCES:
                 await route.abort("blockedbyclient")
                 return
-        await route.continue_()
+            if not self.settings.allow_private_urls:
+                refusal = await self._verdicts.refusal(request.url)
+                if refusal is not None:
+                    if request.is_navigation_request() and request.frame.parent_frame is None:
+                        slot.refused = refusal.message
+                    log.info("browser request refused: %s", refusal.message)
+                    await route.abort("blockedbyclient")
+                    return
+            await route.continue_()
+        except PlaywrightError as error:  # the page closed or crashed meanwhile
+            log.debug("route for %s not handled: %s", request.url, error.message)
 
 
 def _navigation_error(url: str, error: Any, settings: Settings) -> FetchError:

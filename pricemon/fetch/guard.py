@@ -197,3 +197,42 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+_IN_PAGE_SCHEMES = ("data:", "blob:", "about:")
+
+
+class VerdictCache:
+    """Remembers for `ttl_s` which hosts were refused, so that a page's hundred requests to
+    one CDN cost one DNS lookup (the browser tier checks every request). Only "refused" and
+    "allowed" are remembered; a DNS failure is left to the browser to report."""
+
+    def __init__(self, *, ttl_s: float = 60.0, max_entries: int = 2048) -> None:
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._verdicts: dict[tuple[str, int], tuple[float, FetchError | None]] = {}
+
+    async def refusal(self, url: str) -> FetchError | None:
+        """The FetchError(kind="refused") for `url`, or None when it may be requested.
+        In-page schemes (data:, blob:, about:) never reach the network and pass."""
+        if url.startswith(_IN_PAGE_SCHEMES):
+            return None
+        try:
+            host, port = split_target(url)
+        except FetchError as error:
+            return error
+        now = asyncio.get_running_loop().time()
+        cached = self._verdicts.get((host, port))
+        if cached is not None and now - cached[0] < self._ttl_s:
+            return cached[1]
+        try:
+            await resolve_checked(host, port, allow_private=False, url=url)
+            verdict = None
+        except FetchError as error:
+            if error.kind != "refused":
+                return None
+            verdict = error
+        if len(self._verdicts) >= self._max_entries:
+            self._verdicts.clear()
+        self._verdicts[(host, port)] = (now, verdict)
+        return verdict

@@ -83,6 +83,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or engine_from_settings(settings)
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
+    app.state.stats_cache = None
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for module in (health, api, pages, products, settings_pages):
         app.include_router(module.router)

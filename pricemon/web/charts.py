@@ -15,6 +15,7 @@ CHART_WIDTH = 720
 CHART_HEIGHT = 260
 # Room for the axis labels around the plot area.
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 64, 16, 16, 32
+MAX_DOTS = 40  # beyond this, dots crowd the line and say nothing more
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,11 @@ def history_chart(
 
     prefix = f"{currency} " if currency else ""
     coords = [(x_of(at), y_of(a)) for at, a in points]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    # A price holds until the next check sees another one: draw steps, not slopes.
+    steps = [coords[0]]
+    for x, y in coords[1:]:
+        steps.extend([(x, steps[-1][1]), (x, y)])
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in steps)
     bottom = PAD_TOP + plot_h
     area = f"{coords[0][0]:.1f},{bottom} {line} {coords[-1][0]:.1f},{bottom}"
     dots = [
@@ -119,7 +124,7 @@ def history_chart(
     return HistoryChart(
         line=line,
         area=area,
-        dots=dots if len(dots) <= 120 else [],
+        dots=dots if len(dots) <= MAX_DOTS else [],
         y_ticks=y_ticks,
         x_ticks=x_ticks,
     )

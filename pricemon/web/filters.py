@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
@@ -46,6 +47,11 @@ def utc_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(UTC).strftime(fmt) + " UTC"
 
 
+def host(url: str) -> str:
+    """The site of a URL, for compact tables ("shop.example")."""
+    return urlsplit(url).hostname or url
+
+
 def ago(value: datetime | None, now: datetime | None = None) -> str:
     """ "3 min ago", "5 h ago", "2 days ago"; "never" for None."""
     if value is None:
@@ -66,7 +72,8 @@ def status_badge(product: Product) -> dict[str, str]:
     if status == ProductStatus.FAILING:
         if product.failing_since is None:
             return {"css": "failing", "label": "failing"}
-        return {"css": "failing", "label": f"failing since {utc_time(product.failing_since)}"}
+        since = utc_time(product.failing_since, "%d %b %H:%M")
+        return {"css": "failing", "label": f"failing since {since}"}
     labels: dict[str, str] = {
         ProductStatus.OK: "ok",
         ProductStatus.BLOCKED: "blocked",
@@ -83,6 +90,7 @@ def install(env: Environment) -> None:
         "change_class": change_class,
         "utc_time": utc_time,
         "ago": ago,
+        "host": host,
     }
     env.filters.update(filters)
     env.globals.update({"percent_change": percent_change, "status_badge": status_badge})

@@ -1,53 +1,60 @@
 """One Chromium per worker process, shared by every concurrent check, started on first need.
 
-Workers that only ever meet static pages never start a browser; the first check that asks
-for one starts it, and shutdown closes it.
+`BrowserPool.start()` (pricemon/fetch/browser.py) launches Chromium at once, and the checker
+is handed the pool before it knows whether a page needs a browser. `LazyBrowserPool` defers
+the start to the first `fetch`, so workers that only ever meet static pages never start
+Chromium; shutdown closes it if it was started.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from pricemon.config import Settings
-
-if TYPE_CHECKING:
-    from pricemon.fetch.browser import BrowserPool
+from pricemon.fetch.browser import BrowserPool
+from pricemon.fetch.page import FetchedPage
 
 log = logging.getLogger(__name__)
 
 
+class LazyBrowserPool(BrowserPool):
+    """A BrowserPool that starts Playwright and Chromium on its first fetch."""
+
+    def __init__(self, settings: Settings, size: int = 1) -> None:
+        super().__init__(settings, size)
+        self._start_lock = asyncio.Lock()
+        self.started = False
+
+    async def fetch(self, url: str) -> FetchedPage:
+        if not self.started:
+            async with self._start_lock:
+                if not self.started:
+                    await self.start()
+                    self.started = True
+                    log.info("Chromium started for the browser tier (%d page(s))", self.size)
+        return await super().fetch(url)
+
+    async def close(self) -> None:
+        await super().close()
+        if self.started:
+            self.started = False
+            log.info("Chromium closed")
+
+
 class SharedBrowser:
-    """Holds the process's BrowserPool; `pool()` creates it once, `close()` closes it."""
+    """Holds the process's pool; `pool()` is cheap, Chromium starts on the first fetch."""
 
     def __init__(self, settings: Settings, *, size: int) -> None:
-        self.settings = settings
-        self.size = size
-        self._pool: BrowserPool | None = None
-        self._lock = asyncio.Lock()
+        self._pool = LazyBrowserPool(settings, size)
 
     @property
     def started(self) -> bool:
-        return self._pool is not None
+        return self._pool.started
 
     async def pool(self) -> BrowserPool:
-        """The shared pool, entered on the first call (concurrent callers wait for it)."""
-        if self._pool is not None:
-            return self._pool
-        async with self._lock:
-            if self._pool is None:
-                from pricemon.fetch.browser import BrowserPool
-
-                pool = BrowserPool(self.settings, size=self.size)
-                await pool.__aenter__()
-                self._pool = pool
-                log.info("browser pool ready (%d page(s))", self.size)
         return self._pool
 
     async def close(self) -> None:
         """Close Chromium if it was started; safe to call twice."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await pool.__aexit__(None, None, None)
-            log.info("browser closed")
+        await self._pool.close()

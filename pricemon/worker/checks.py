@@ -24,9 +24,10 @@ from pricemon.models import CheckOutcome, Product, utcnow
 from pricemon.queue import add_checks
 from pricemon.worker import outcome
 from pricemon.worker.browser import SharedBrowser
-from pricemon.worker.store import Attempt, StoredCheck, find_recorded, load_product_url, store_check
+from pricemon.worker.store import Attempt, StoredCheck, prepare_check, store_check
 
 if TYPE_CHECKING:
+    import httpx
     from bullmq import Queue
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class WorkerContext:
     engine: Engine
     browser: SharedBrowser
     checks_queue: Queue
+    http_client: httpx.AsyncClient  # shared by every check (pricemon.fetch.http.create_client)
 
 
 async def _observe(ctx: WorkerContext, url: str) -> outcome.Observation:
@@ -56,7 +58,14 @@ async def _observe(ctx: WorkerContext, url: str) -> outcome.Observation:
     try:
         pool = await ctx.browser.pool()
         result = await asyncio.wait_for(
-            check_url(url, ctx.settings, browser=pool, browser_mode="auto", ai_mode="auto"),
+            check_url(
+                url,
+                ctx.settings,
+                browser=pool,
+                browser_mode="auto",
+                ai_mode="auto",
+                http_client=ctx.http_client,
+            ),
             timeout=timeout_s,
         )
     except asyncio.CancelledError:
@@ -77,14 +86,13 @@ async def check_product(
     """
     from bullmq import UnrecoverableError
 
-    recorded = await asyncio.to_thread(find_recorded, ctx.engine, job_id, attempt)
+    recorded, url = await asyncio.to_thread(prepare_check, ctx.engine, product_id, job_id, attempt)
     if recorded is not None:
         log.info("job %s attempt %d already recorded as run %d", job_id, attempt, recorded.run_id)
         if recorded.outcome in FAILED_OUTCOMES:
             # Whether it was transient is not stored; retrying costs at most one more check.
             raise TransientCheckFailure(recorded.error or recorded.outcome)
         return recorded.as_job_result()
-    url = await asyncio.to_thread(load_product_url, ctx.engine, product_id)
     if url is None:
         log.info("product %d was removed before its check ran; nothing to do", product_id)
         return {"product_id": product_id, "outcome": "removed"}

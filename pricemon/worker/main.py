@@ -142,7 +142,11 @@ async def run_worker(settings: Settings, *, concurrency: int, scheduler: bool) -
     client, engine = await connect(settings)
     stats = JobStats()
     browser = SharedBrowser(settings, size=min(concurrency, settings.worker_browser_pages))
-    ctx = WorkerContext(settings, engine, browser, Queue(CHECKS_QUEUE, {"connection": client}))
+    from pricemon.fetch.http import create_client
+
+    http_client = create_client(settings)
+    checks_queue = Queue(CHECKS_QUEUE, {"connection": client})
+    ctx = WorkerContext(settings, engine, browser, checks_queue, http_client)
     processors = Processors(ctx, stats)
     stop, force = asyncio.Event(), asyncio.Event()
     _install_signals(stop, force)
@@ -175,6 +179,7 @@ async def run_worker(settings: Settings, *, concurrency: int, scheduler: bool) -
         task.cancel()
     await heartbeat.clear()
     await browser.close()
+    await http_client.aclose()
     await client.aclose()
     engine.dispose()
     log.info(

@@ -17,7 +17,7 @@ from pricemon.db import session_scope
 from pricemon.digest_settings import digest_schedule, get_app_settings, recipients_for
 from pricemon.domain.schedule import WEEKDAYS, DigestSchedule, next_runs
 from pricemon.errors import PricemonError, QueueError
-from pricemon.worker.scheduler import REGISTRY_KEY
+from pricemon.worker.scheduler import REGISTRY_KEY, SYNCER_PREFIX
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -47,6 +47,7 @@ class ScheduleInspection:
     in_sync: bool
     problems: list[str]
     last_digest: dict[str, Any] | None = None
+    syncers: list[str] = field(default_factory=list)  # workers running the sync loop
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `pricemon schedule show --json`."""
@@ -83,6 +84,7 @@ class ScheduleInspection:
                     {"job_id": job_id, "fires_at": at.isoformat()}
                     for job_id, at in self.planned_jobs
                 ],
+                "syncers": self.syncers,
             },
             "in_sync": self.in_sync,
             "problems": self.problems,
@@ -109,8 +111,17 @@ def _job_state(client: Any, job_id: str) -> str:
     return "unknown"
 
 
-def _read_redis(settings: Settings) -> tuple[dict[str, str], list[tuple[str, datetime]], str]:
-    """(registry hash, planned digest jobs, state of the registered job) read synchronously."""
+@dataclass(frozen=True)
+class RedisView:
+    registry: dict[str, str]
+    planned: list[tuple[str, datetime]]
+    job_state: str
+    syncers: list[str]  # host:pid of the running sync loops
+
+
+def _read_redis(settings: Settings) -> RedisView:
+    """The registry hash, planned digest jobs, the registered job's state and the running
+    sync loops, read synchronously."""
     import redis
 
     from pricemon.queue import DIGEST_QUEUE
@@ -128,6 +139,10 @@ def _read_redis(settings: Settings) -> tuple[dict[str, str], list[tuple[str, dat
                 client.zrange(f"bull:{DIGEST_QUEUE}:delayed", 0, -1, withscores=True),
             )
             state = _job_state(client, registry["job_id"]) if registry.get("job_id") else "missing"
+            syncers = sorted(
+                str(key).removeprefix(SYNCER_PREFIX)
+                for key in client.scan_iter(match=f"{SYNCER_PREFIX}*", count=1000)
+            )
         except (redis.RedisError, OSError) as exc:
             raise QueueError(f"cannot reach Redis: {exc}") from None
     # BullMQ scores delayed jobs as fire-time-in-ms * 0x1000 + a counter.
@@ -136,7 +151,7 @@ def _read_redis(settings: Settings) -> tuple[dict[str, str], list[tuple[str, dat
         for job_id, score in delayed
         if str(job_id).startswith("digest-")
     ]
-    return registry, planned, state
+    return RedisView(registry, planned, state, syncers)
 
 
 def _registered(registry: dict[str, str], state: str, now: datetime) -> RegisteredScheduler:
@@ -211,13 +226,21 @@ def inspect_schedule(settings: Settings, engine: Engine) -> ScheduleInspection:
     problems: list[str] = []
     registered: RegisteredScheduler | None = None
     planned: list[tuple[str, datetime]] = []
+    syncers: list[str] = []
     try:
-        registry, planned, state = _read_redis(settings)
-        registered = _registered(registry, state, now) if registry else None
+        view = _read_redis(settings)
+        planned, syncers = view.planned, view.syncers
+        registered = _registered(view.registry, view.job_state, now) if view.registry else None
         problems += _drift(db, registered, planned)
+        in_sync = not problems
+        if db.enabled and not syncers:
+            problems.append(
+                "no running worker keeps the digest schedule (none with ENABLE_SCHEDULER=true "
+                "has reported in the last 30 s): start one, or digests stop after the planned one"
+            )
     except QueueError as exc:
         problems.append(f"{exc.message}: the schedule in Redis is unknown")
-    in_sync = not problems
+        in_sync = False
     problems += _config_problems(settings, db, recipients)
     sent = last_digest(engine)
     last = None
@@ -231,4 +254,4 @@ def inspect_schedule(settings: Settings, engine: Engine) -> ScheduleInspection:
             "provider_id": sent.provider_id,
             "error": sent.error,
         }
-    return ScheduleInspection(db, db_runs, registered, planned, in_sync, problems, last)
+    return ScheduleInspection(db, db_runs, registered, planned, in_sync, problems, last, syncers)

@@ -50,6 +50,11 @@ log = logging.getLogger(__name__)
 REGISTRY_KEY = "pricemon:digest-scheduler"
 VERSION_KEY = "pricemon:digest-schedule-version"
 LOCK_KEY = "pricemon:digest-scheduler:lock"
+# Each running sync loop refreshes `<SYNCER_PREFIX><host>:<pid>` so `schedule show` and
+# `doctor` can tell that no worker keeps the schedule alive.
+SYNCER_PREFIX = "pricemon:digest-scheduler:syncer:"
+SYNCER_TTL_S = 30
+SYNCER_BEAT_S = 10.0
 LOCK_TTL_MS = 30_000
 CHANGE_POLL_S = 2.0
 # Finished digest jobs stay in Redis for 30 days: re-adding a slot's id while its finished
@@ -58,8 +63,10 @@ KEEP_DIGEST_JOBS = {"age": 30 * 24 * 3600}
 
 
 def _describe_run(run: datetime) -> str:
-    local = run.strftime("%Y-%m-%d %H:%M %Z (UTC%z)")
-    return f"{local} = {run.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
+    """`2026-11-29 09:00 AEDT (UTC+1100) = 2026-11-28 22:00 UTC` (seconds when not 0)."""
+    clock = "%H:%M:%S" if run.second else "%H:%M"
+    local = run.strftime(f"%Y-%m-%d {clock} %Z (UTC%z)")
+    return f"{local} = {run.astimezone(UTC).strftime(f'%Y-%m-%d {clock} UTC')}"
 
 
 def _who() -> str:
@@ -85,11 +92,14 @@ async def _add_slot(queue: Queue, schedule: DigestSchedule, slot: datetime) -> s
     from pricemon.queue import JOB_SEND_DIGEST
 
     job_id = slot_key(slot)
-    delay_ms = max(0, int((slot - datetime.now(UTC)).total_seconds() * 1000))
+    # timestamp + delay is when BullMQ fires the job: pass both so it is the slot exactly.
+    now_ms = int(time.time() * 1000)
+    slot_ms = int(slot.timestamp() * 1000)
     data = {"slot": job_id, "pattern": schedule.pattern, "tz": schedule.timezone}
     options = {
         "jobId": job_id,
-        "delay": delay_ms,
+        "timestamp": now_ms,
+        "delay": max(0, slot_ms - now_ms),
         "attempts": 3,
         "backoff": {"type": "exponential", "delay": 60_000},
         "removeOnComplete": KEEP_DIGEST_JOBS,
@@ -218,10 +228,14 @@ def notify_schedule_changed(settings: Settings) -> bool:
 
 
 async def _sync_once(settings: Settings, engine: Engine) -> None:
+    """One reconcile; failures are logged and retried next round, never raised: the sync
+    task must outlive database and Redis outages."""
     try:
         await reconcile_schedule(settings, engine)
     except PricemonError as exc:
         log.warning("digest schedule sync failed: %s", exc)
+    except Exception:
+        log.exception("digest schedule sync failed unexpectedly; retrying next round")
 
 
 async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Event) -> None:
@@ -233,11 +247,16 @@ async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Ev
 
     client = redis_client(settings)
     seen: str | None = None
-    due = 0.0
+    due = beat_due = 0.0
+    syncer_key = SYNCER_PREFIX + _who()
     try:
         while not stop.is_set():
             try:
-                version = await client.get(VERSION_KEY)
+                raw = await client.get(VERSION_KEY)
+                version = None if raw is None else str(raw)
+                if time.monotonic() >= beat_due:
+                    await client.set(syncer_key, datetime.now(UTC).isoformat(), ex=SYNCER_TTL_S)
+                    beat_due = time.monotonic() + SYNCER_BEAT_S
             except (RedisError, OSError) as exc:
                 log.warning("digest schedule sync cannot read Redis: %s", exc)
                 version = seen
@@ -248,6 +267,8 @@ async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Ev
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=CHANGE_POLL_S)
     finally:
+        with contextlib.suppress(RedisError, OSError):
+            await client.delete(syncer_key)
         await client.aclose()
 
 

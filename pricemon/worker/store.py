@@ -80,6 +80,17 @@ def load_product_url(engine: Engine, product_id: int) -> str | None:
         return product.url if product else None
 
 
+def prepare_check(
+    engine: Engine, product_id: int, job_id: str, attempt: int
+) -> tuple[StoredCheck | None, str | None]:
+    """One trip to the database before a check: what this attempt already recorded (a
+    re-delivery), else the product's URL (None when the product was removed)."""
+    recorded = find_recorded(engine, job_id, attempt)
+    if recorded is not None:
+        return recorded, None
+    return None, load_product_url(engine, product_id)
+
+
 def _latest_price(session: Session, product_id: int, *, before_run: int | None) -> Decimal | None:
     query = select(col(PriceRecord.amount)).where(PriceRecord.product_id == product_id)
     if before_run is not None:

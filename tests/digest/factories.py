@@ -40,3 +40,44 @@ def snapshot(pid: int, name: str, points: list[PricePoint], **extra: object) -> 
     }
     fields.update(extra)
     return ProductSnapshot(**fields)  # type: ignore[arg-type]
+
+
+def seed_product(
+    engine: object,
+    name: str,
+    prices: list[str],
+    *,
+    url: str | None = None,
+    every_days: float = 1.0,
+    now: datetime | None = None,
+    **fields: object,
+) -> int:
+    """A product with one price record per `every_days` up to an hour before `now`."""
+    from sqlmodel import Session
+
+    from pricemon.models import PriceRecord, Product
+
+    now = now or datetime.now(UTC)
+    with Session(engine) as session:  # type: ignore[arg-type]
+        product = Product(
+            url=url or f"https://shop.example/{name.replace(' ', '-').lower()}",
+            name=name,
+            currency="EUR",
+            last_price=Decimal(prices[-1]) if prices else None,
+            last_checked_at=now - timedelta(hours=1) if prices else None,
+            **fields,  # type: ignore[arg-type]
+        )
+        session.add(product)
+        session.commit()
+        for i, price in enumerate(prices):
+            session.add(
+                PriceRecord(
+                    product_id=product.id or 0,
+                    amount=Decimal(price),
+                    currency="EUR",
+                    method="json-ld",
+                    checked_at=now - timedelta(hours=1, days=every_days * (len(prices) - 1 - i)),
+                )
+            )
+        session.commit()
+        return product.id or 0

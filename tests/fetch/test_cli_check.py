@@ -103,6 +103,18 @@ def test_refused_urls(url: str, error: str) -> None:
     assert lines[1].startswith("Hint: ")
 
 
+def test_refused_before_starting_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pricemon.fetch.browser import BrowserPool
+
+    async def no_start(self: BrowserPool) -> None:
+        raise AssertionError("Chromium must not start for a refused URL")
+
+    monkeypatch.setattr(BrowserPool, "start", no_start)
+    result = runner.invoke(app, ["check", "http://10.0.0.1/", "--browser", "always"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: refused: 10.0.0.1 is a private address")
+
+
 def test_private_hint_names_the_variable() -> None:
     result = runner.invoke(app, ["check", "http://10.0.0.1/"])
     assert "PRICEMON_ALLOW_PRIVATE_URLS=1" in result.stderr
@@ -134,3 +146,18 @@ def test_help_does_not_import_the_browser() -> None:
     code = "import sys; from pricemon.cli import app; print('playwright' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_fixture_app_shell_priced_by_an_api_call(shop: LocalShop) -> None:
+    # The saved Next.js shell from the fixture corpus, served with the price API it calls.
+    shell = (Path(__file__).parent.parent / "fixtures/pages/js_injected_price.html").read_text()
+    url = shop.add("/products/nimbus-running-shoe", shell)
+    shop.add("/api/price", '{"amount": "129.95"}', content_type="application/json")
+    result = runner.invoke(app, ["check", url, "--json"], env=local_env())
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["price"], data["currency"]) == ("129.95", "USD")
+    assert data["method"].startswith("browser+")
+    assert shop.hits["/api/price"] == 1

@@ -159,3 +159,24 @@ async def test_names_connect_to_the_address_that_was_checked(
     page = await fetch_page(f"http://shop.example:{port}/p", settings=fetch_settings)
     assert "hello" in page.html
     assert shop.hits["/p"] == 1
+
+
+async def test_verdicts_are_cached_per_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pricemon.fetch.guard import VerdictCache
+
+    lookups: list[str] = []
+
+    async def resolver(host: str, port: int, **kwargs: object) -> list[object]:
+        lookups.append(host)
+        address = "10.0.0.9" if host == "internal.example" else "93.184.215.14"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", resolver)
+    cache = VerdictCache()
+    for path in ("/a.js", "/b.css", "/c.json"):
+        assert await cache.refusal(f"https://cdn.example{path}") is None
+        refusal = await cache.refusal(f"https://internal.example{path}")
+        assert refusal is not None and refusal.kind == "refused"
+    assert await cache.refusal("data:text/plain,hi") is None  # never reaches the network
+    assert await cache.refusal("ftp://files.example/a") is not None
+    assert lookups == ["cdn.example", "internal.example"]

@@ -120,3 +120,24 @@ def test_unsupported_database(runner: CliRunner) -> None:
     assert result.stderr.splitlines()[0] == (
         "Error: DATABASE_URL names an unsupported database 'mysql'"
     )
+
+
+def test_database_from_a_newer_pricemon(
+    runner: CliRunner, empty_database_url: str, head_revision: str
+) -> None:
+    """A database of its own: the shared test databases must keep their real revision."""
+    import sqlalchemy as sa
+
+    database_url = empty_database_url
+    engine = db.create_db_engine(database_url)
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'zz99'"))
+    engine.dispose()
+    for command in (["db", "status"], ["db", "push"], ["products", "list"]):
+        result = runner.invoke(app, command, env={"DATABASE_URL": database_url})
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines()[0] == (
+            "Error: the database is at revision 'zz99', which this version of pricemon does "
+            f"not know (latest known: {head_revision})"
+        )

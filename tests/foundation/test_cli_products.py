@@ -218,3 +218,27 @@ def test_embedded_default_is_migrated_on_first_use(runner: CliRunner, tmp_path: 
     assert (tmp_path / "data" / "pricemon.db").is_file()
     listed = runner.invoke(app, ["products", "list", "--json"], env=env)
     assert [p["url"] for p in json.loads(listed.stdout)] == ["https://shop.example/a"]
+
+
+def test_import_from_stdin(runner: CliRunner, database_url: str) -> None:
+    result = runner.invoke(
+        app,
+        ["products", "import", "-"],
+        input="https://shop.example/a\nhttps://shop.example/b\n",
+        env=_env(database_url),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "Imported -: 2 added, 0 skipped, 0 invalid"
+
+
+def test_list_sort_and_search(runner: CliRunner, database_url: str) -> None:
+    _add(runner, database_url, "https://shop.example/a", "--name", "Zebra")
+    _add(runner, database_url, "https://other.example/b", "--name", "Apple")
+    env = _env(database_url)
+    newest = runner.invoke(app, ["products", "list", "--json", "--sort", "newest"], env=env)
+    assert [p["name"] for p in json.loads(newest.stdout)] == ["Apple", "Zebra"]
+    found = runner.invoke(app, ["products", "list", "--json", "--search", "SHOP."], env=env)
+    assert [p["name"] for p in json.loads(found.stdout)] == ["Zebra"]
+    bad = runner.invoke(app, ["products", "list", "--sort", "colour"], env=env)
+    assert bad.exit_code == 1
+    assert bad.stderr.splitlines()[0] == "Error: unknown sort 'colour'"

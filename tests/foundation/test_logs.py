@@ -6,21 +6,14 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from pricemon.cli import app
 from pricemon.config import Settings
 from pricemon.logs import configure_logging
-
-
-@pytest.fixture(autouse=True)
-def _restore_root_logger() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def test_development_lines() -> None:
@@ -74,3 +67,14 @@ def test_default_stream_follows_sys_stderr(capsys: pytest.CaptureFixture[str]) -
     configure_logging(Settings())
     logging.getLogger("pricemon.test").warning("to stderr")
     assert "to stderr" in capsys.readouterr().err
+
+
+def test_commands_configure_logging(runner: CliRunner, tmp_path: Path) -> None:
+    """An entrypoint's logs follow the settings: JSON lines on stderr in production."""
+    env = {"PRICEMON_ENV": "production", "PRICEMON_DATA_DIR": str(tmp_path / "data")}
+    result = runner.invoke(app, ["products", "list"], env=env)
+    assert result.exit_code == 0
+    # The embedded database was migrated on first use, and said so in JSON.
+    logged = [json.loads(line) for line in result.stderr.splitlines()]
+    assert logged[0]["level"] == "info" and logged[0]["logger"] == "pricemon.db"
+    assert logged[0]["message"].startswith("applied ")

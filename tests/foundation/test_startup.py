@@ -54,3 +54,23 @@ def test_importing_the_cli_imports_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(result.stdout) == []
+
+
+def test_every_foundation_command_has_help() -> None:
+    """sqlite-utils style: a command without help text is a documentation bug."""
+    import typer.main
+
+    from pricemon.cli import app
+
+    root = typer.main.get_command(app)
+    assert isinstance(root, typer.main.TyperGroup)
+    for group_name in ("products", "db"):
+        group = root.commands[group_name]
+        assert isinstance(group, typer.main.TyperGroup) and group.help
+        for name, command in group.commands.items():
+            assert command.help, f"pricemon {group_name} {name} has no help"
+            for param in command.params:
+                if param.param_type_name == "option" and param.name != "help":
+                    assert getattr(param, "help", None), f"{group_name} {name} --{param.name}"
+    dev = root.commands["dev"]
+    assert dev.help and all(getattr(p, "help", None) for p in dev.params)

@@ -49,6 +49,30 @@ def test_stop_all_terminates_every_child() -> None:
     assert supervisor.children == []
 
 
+def test_services_stop_after_the_applications(tmp_path: Path) -> None:
+    """Redis (a service) must outlive the worker's graceful shutdown."""
+    marker = tmp_path / "service-alive-at-app-exit"
+    service = Supervisor()
+    redis_like = service.start("service", SLEEPER, dict(os.environ), service=True)
+    app_code = (
+        "import os, signal, sys, time\n"
+        "def bye(*_):\n"
+        "    time.sleep(0.5)\n"
+        f"    stat = open('/proc/{redis_like.pid}/stat').read()\n"
+        "    alive = stat.rsplit(')', 1)[1].split()[0] != 'Z'\n"
+        f"    open({str(marker)!r}, 'w').write(str(alive))\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, bye)\n"
+        "time.sleep(120)"
+    )
+    app = service.start("app", [sys.executable, "-c", app_code], dict(os.environ))
+    time.sleep(1)  # let it install its SIGTERM handler (a precondition, not an assertion)
+    service.stop_all()
+    assert app.process.returncode == 0
+    assert marker.read_text() == "True"
+    assert redis_like.process.returncode == -signal.SIGTERM
+
+
 def test_a_child_ignoring_sigterm_is_killed_after_the_bound() -> None:
     supervisor = Supervisor(stop_timeout_s=1)
     child = supervisor.start("stubborn", STUBBORN, dict(os.environ))
@@ -122,3 +146,33 @@ def test_port_in_use_is_refused() -> None:
         with pytest.raises(InputError) as caught:
             check_port_free("127.0.0.1", port)
     assert caught.value.message == f"cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_second_ctrl_c_kills_at_once() -> None:
+    script = textwrap.dedent(
+        f"""
+        import os, time
+        from pricemon.devstack import Supervisor, _StopRequested
+        supervisor = Supervisor(stop_timeout_s=600)
+        child = supervisor.start("stubborn", {STUBBORN!r}, dict(os.environ))
+        with _StopRequested(impatient=supervisor.kill_all) as stop:
+            while stop.signal_name is None:
+                time.sleep(0.05)
+            print("stopping", flush=True)
+            supervisor.stop_all()
+        print("returncode", child.process.returncode, flush=True)
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    try:
+        assert process.stdout.readline() == "ready\n"  # the child ignores SIGTERM from now on
+        process.send_signal(signal.SIGINT)
+        assert process.stdout.readline() == "stopping\n"
+        process.send_signal(signal.SIGINT)  # impatient: without it the wait would be 600 s
+        out, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert out == f"returncode {-signal.SIGKILL}\n"
+    assert process.returncode == 0

@@ -116,17 +116,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture
-def screenshot_on_failure(request: pytest.FixtureRequest) -> Iterator[list[Any]]:
-    """Register Playwright pages here; each is saved to test-artifacts/ if the test fails."""
-    pages: list[Any] = []
-    yield pages
+def save_screenshot_if_failed(request: pytest.FixtureRequest, page: Any) -> Path | None:
+    """Call in a page fixture's teardown, while the browser is still open."""
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for index, page in enumerate(pages):
-            name = re.sub(r"[^\w.-]+", "_", request.node.name)
-            try:
-                page.screenshot(path=str(ARTIFACTS / f"{name}-{index}.png"), full_page=True)
-            except Exception as exc:  # the browser may be gone; the test failure matters more
-                print(f"screenshot failed: {exc}")
+    if report is None or not report.failed:
+        return None
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / (re.sub(r"[^\w.-]+", "_", request.node.name) + ".png")
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Exception as exc:  # the browser may be gone; the test's own failure matters more
+        print(f"screenshot of the failed test not saved: {exc}")
+        return None
+    return path

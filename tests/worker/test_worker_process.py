@@ -4,6 +4,7 @@ shop: prices right at scale, shutdown, crashes, Redis outages and hostile shops.
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 from collections.abc import Callable
 from decimal import Decimal
@@ -35,7 +36,7 @@ StartWorker = Callable[..., WorkerProcess]
 
 
 def all_checked(engine: Engine, expected: int) -> bool:
-    return sum(1 for p in products_by_url(engine).values() if p.last_checked_at) >= expected
+    return sum(1 for p in products_by_url(engine).values() if p.last_price) >= expected
 
 
 def work_check(settings: Settings) -> int:
@@ -58,58 +59,48 @@ def test_check_all_records_every_price_right(
     products = products_by_url(pg_engine)
     assert {url: p.last_price for url, p in products.items()} == prices
     assert all(p.status == ProductStatus.OK and p.currency == "EUR" for p in products.values())
-    assert count(pg_engine, PriceRecord) == 50 and count(pg_engine, CheckRun) == 50
+    assert count(pg_engine, PriceRecord) == 50  # once per product, even if retried
+    assert count(pg_engine, CheckRun) >= 50  # a slow machine may time a fetch out and retry
 
     worker.signal(signal.SIGTERM)
     assert worker.wait(30) == 0
-    assert "worker stopped: 51 completed, 0 failed" in worker.log()  # 50 checks + check-all
+    stopped = re.search(r"worker stopped: (\d+) completed", worker.log())
+    assert stopped and int(stopped[1]) >= 51  # 50 checks + check-all
     assert work_check(pg_settings) == 1  # the heartbeat went with it
 
 
 def test_products_check_wait_reports_changes(
     pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
 ) -> None:
-    from pricemon.cli.products_check import register
+    from pricemon.cli import app
 
     prices = stock_shop(shop, 6)
     ids = add_products(pg_engine, list(prices))
     start_worker(pg_settings, concurrency=4)
-    app = _products_app(register)
     env = {"DATABASE_URL": pg_settings.effective_database_url, "REDIS_URL": pg_settings.redis_url}
-    first = CliRunner().invoke(app, ["check", "--all", "--wait", "--timeout", "120"], env=env)
+    first = CliRunner().invoke(
+        app, ["products", "check", "--all", "--wait", "--timeout", "120"], env=env
+    )
     assert first.exit_code == 0, first.output
     assert "6 checked, 0 changed, 0 failed" in first.output
     shop.add("/p/0", product_page("Thing 0", "5.00", "EUR"))
-    again = CliRunner().invoke(app, ["check", str(ids[0]), str(ids[1]), "--wait"], env=env)
+    again = CliRunner().invoke(
+        app, ["products", "check", str(ids[0]), str(ids[1]), "--wait"], env=env
+    )
     assert again.exit_code == 0, again.output
     assert "2 checked, 1 changed, 0 failed" in again.output  # a finished check is re-accepted
     assert "10.00" in again.output and "5.00" in again.output
 
 
-def _products_app(register: Callable[..., None]) -> object:
-    import typer
-
-    from pricemon.cli.base import PricemonGroup
-
-    app = typer.Typer(cls=PricemonGroup)
-    register(app)
-
-    @app.callback()
-    def root() -> None:
-        """Test root."""
-
-    return app
-
-
 def test_products_check_wait_times_out_without_a_worker(
     pg_settings: Settings, pg_engine: Engine, shop: LocalShop
 ) -> None:
-    from pricemon.cli.products_check import register
+    from pricemon.cli import app
 
     add_products(pg_engine, list(stock_shop(shop, 2)))
     env = {"DATABASE_URL": pg_settings.effective_database_url, "REDIS_URL": pg_settings.redis_url}
     result = CliRunner().invoke(
-        _products_app(register), ["check", "--all", "--wait", "--timeout", "1"], env=env
+        app, ["products", "check", "--all", "--wait", "--timeout", "1"], env=env
     )
     assert result.exit_code == 1
     assert "2 check(s) not finished within 1 s" in result.output
@@ -144,12 +135,13 @@ def test_a_killed_worker_s_job_is_finished_by_another(
 ) -> None:
     url = shop.add("/slow", product_page("Slow thing", "42.00", "EUR"), delay_s=4)
     [pid] = add_products(pg_engine, [url])
-    first = start_worker(pg_settings, concurrency=1)
+    fast_lock = {"worker_lock_duration_s": 5.0}  # lapses soon after the kill
+    first = start_worker(pg_settings, concurrency=1, **fast_lock)
     [job_id] = asyncio.run(enqueue_checks(pg_settings, [pid]))
     wait_until(lambda: shop.hits["/slow"] >= 1, 30, "the check to start", first)
     first.signal(signal.SIGKILL)
     first.wait(10)
-    second = start_worker(pg_settings, concurrency=1)
+    second = start_worker(pg_settings, concurrency=1, **fast_lock)
     wait_until(lambda: runs_for(pg_engine, pid), 60, "stalled-job recovery", second)
     runs = runs_for(pg_engine, pid)
     assert [(r.job_id, r.attempt, r.outcome) for r in runs] == [(job_id, 1, "ok")]
@@ -165,17 +157,18 @@ def test_jobs_complete_across_a_redis_restart(
     redis = RedisServer(data_dir=tmp_path / "redis", port=free_port()).start()
     try:
         settings = pg_settings.model_copy(update={"redis_url": redis.url})
-        prices = stock_shop(shop, 20, delay_s=0.5)
+        prices = stock_shop(shop, 12, delay_s=0.5)
         ids = add_products(pg_engine, list(prices))
         worker = start_worker(settings, concurrency=2)
         asyncio.run(enqueue_checks(settings, ids))
-        wait_until(lambda: all_checked(pg_engine, 4), 60, "some checks", worker)
+        wait_until(lambda: all_checked(pg_engine, 2), 60, "some checks", worker)
         redis.stop()  # a restart: Redis saves its append-only file and exits
         wait_until(lambda: "Redis unreachable" in worker.log(), 30, "an outage warning", worker)
         redis.start()
-        wait_until(lambda: all_checked(pg_engine, 20), 120, "every check", worker)
+        wait_until(lambda: all_checked(pg_engine, 12), 120, "every check", worker)
         assert {u: p.last_price for u, p in products_by_url(pg_engine).items()} == prices
-        assert "Redis is reachable again" in worker.log()
+        back = "Redis is reachable again"
+        wait_until(lambda: back in worker.log(), 30, "the all-clear", worker)
         assert count(pg_engine, PriceRecord) == count(pg_engine, CheckRun)
         worker.signal(signal.SIGTERM)
         assert worker.wait(30) == 0
@@ -183,32 +176,42 @@ def test_jobs_complete_across_a_redis_restart(
         redis.stop()
 
 
-def test_hanging_garbage_and_blocked_shops(
+def test_a_hanging_shop_is_retried_then_failed(
     pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
 ) -> None:
-    hang = shop.add("/hang", product_page("Hang", "1.00"), delay_s=6)  # > fetch timeout (2 s)
+    hang = shop.add("/hang", product_page("Hang", "1.00"), delay_s=30)
+    [pid] = add_products(pg_engine, [hang])
+    start_worker(pg_settings, concurrency=1, fetch_timeout_s=2)
+    asyncio.run(enqueue_checks(pg_settings, [pid]))
+    wait_until(lambda: asyncio.run(_count_jobs(pg_settings, "failed")) == 1, 90, "the failure")
+    runs = runs_for(pg_engine, pid)
+    assert [(r.attempt, r.outcome) for r in runs] == [(1, "error"), (2, "error")]  # retried
+    assert "timeout" in (runs[0].error or "") and runs[0].job_id == runs[1].job_id
+    product = products_by_url(pg_engine)[hang]
+    assert product.status == ProductStatus.FAILING and product.last_error == runs[1].error
+    assert product.last_price is None and count(pg_engine, PriceRecord) == 0
+
+
+def test_garbage_and_blocked_shops(
+    pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
+) -> None:
     garbage = shop.add("/garbage", "<html><body><p>%$#@!* no price here</p></body></html>")
     wall = "<html><head><title>Just a moment...</title></head><body>captcha</body></html>"
     blocked = shop.add("/blocked", wall, status=403)
-    urls = [hang, garbage, blocked]
+    urls = [garbage, blocked]
     ids = dict(zip(urls, add_products(pg_engine, urls), strict=True))
-    worker = start_worker(pg_settings, concurrency=3)
+    worker = start_worker(pg_settings, concurrency=2)
     asyncio.run(enqueue_checks(pg_settings, ids.values()))
-    wait_until(lambda: asyncio.run(_count_jobs(pg_settings, "failed")) == 3, 120, "3 failures")
+    wait_until(lambda: asyncio.run(_count_jobs(pg_settings, "failed")) == 2, 120, "2 failures")
     products = products_by_url(pg_engine)
     assert count(pg_engine, PriceRecord) == 0  # a failed check is never a price
-
-    hung = runs_for(pg_engine, ids[hang])
-    assert [r.outcome for r in hung] == ["error", "error"]  # transient: retried once
-    assert hung[0].error and hung[0].job_id == hung[1].job_id
-    assert products[hang].status == ProductStatus.FAILING and products[hang].last_error
 
     junk = runs_for(pg_engine, ids[garbage])
     assert [r.outcome for r in junk] == ["no_price"]  # permanent: failed at once
     assert products[garbage].status == ProductStatus.FAILING
 
     walled = runs_for(pg_engine, ids[blocked])
-    assert [r.outcome for r in walled] == ["blocked", "blocked"]
+    assert [r.outcome for r in walled] == ["blocked", "blocked"]  # transient: retried
     assert products[blocked].status == ProductStatus.BLOCKED
     assert products[blocked].last_availability != "out_of_stock"
     assert all(p.failing_since and p.last_failure_at for p in products.values())

@@ -39,8 +39,11 @@ OUT_OF_STOCK_RE = re.compile(
     re.IGNORECASE,
 )
 _ADD_TO_CART_RE = re.compile(
-    r"add to (?:cart|bag|basket)|buy now|in den warenkorb|ajouter au panier|añadir al carrito"
-    r"|aggiungi al carrello|in winkelwagen|lägg i varukorgen|kaufen|カートに入れる",
+    r"add to (?:cart|bag|basket|trolley)|buy now|in den warenkorb|ajouter au panier|añadir al"
+    r"|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg|legg i handlekurv"
+    r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar ao carrinho|\bcomprar\b|kaufen"
+    r"|sepete ekle|do košíku|do kosáru|kosárba|adaugă în coș|в корзину|カートに入れる|购买"
+    r"|장바구니",
     re.IGNORECASE,
 )
 
@@ -62,6 +65,8 @@ def availability_from_schema(value: object) -> Availability | None:
 
 def add_to_cart_buttons(page: Page) -> list[LexborNode]:
     """Buttons (or submit inputs) whose text or name says they put the product in the cart."""
+    if page.cart_buttons is not None:
+        return page.cart_buttons
     found = []
     for node in page.tree.css(
         "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
@@ -71,30 +76,55 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
             v or "" for v in (node.text(), attrs.get("value"), attrs.get("name"), attrs.get("id"))
         )
         label += " " + (attrs.get("class") or "")
-        if _ADD_TO_CART_RE.search(label) or re.search(r"add[-_]?to[-_]?cart", label, re.I):
+        if _ADD_TO_CART_RE.search(label) or _CART_CLASS_RE.search(label):
             found.append(node)
+    page.cart_buttons = found
     return found
 
 
+_CART_CLASS_RE = re.compile(r"add[-_]?to[-_]?cart", re.I)
+
+
+IN_STOCK_RE = re.compile(
+    r"\b(?:in stock|available|auf lager|lieferbar|sofort verfügbar|en stock|disponible"
+    r"|disponibile|op voorraad|på lager|i lager|dostępny|em estoque|an lager|disponível"
+    r"|in magazzino|varastossa|skladem|na stanie)\b|在庫あり",
+    re.IGNORECASE,
+)
+
+
 def visible_availability(page: Page, main_area: LexborNode | None) -> Availability | None:
-    """What the main product area shows: "Sold out" text or a disabled add-to-cart button.
+    """What the main product area shows: a stock label, or a sold-out add-to-cart button.
 
     Only the main area is read, since recommendation tiles often say "Sold out" for other
-    products; a page without a recognisable main area is not judged.
+    products. An enabled add-to-cart button wins (themes keep hidden "Sold out" badges in
+    the markup); then a stock label ("In stock", "Ausverkauft"), which beats a disabled
+    button because some platforms render the button disabled until their JavaScript has
+    loaded (Magento 2); then a button that says "Sold out".
     """
+    label = _stock_label(main_area) if main_area is not None else None
     buttons = add_to_cart_buttons(page)
-    enabled = [b for b in buttons if not _disabled(b)]
-    if buttons and not enabled:
-        return Availability.OUT_OF_STOCK
-    if main_area is not None:
-        for node in main_area.css(
-            "[class*=stock i], [class*=availab i], [id*=availab i], [class*=sold-out i], "
-            "[class*=soldout i], button, .badge, [class*=label]"
-        ):
-            if OUT_OF_STOCK_RE.search(clean_text(node.text(), limit=120)):
-                return Availability.OUT_OF_STOCK
-    if enabled:
+    if any(not _disabled(b) for b in buttons):
         return Availability.IN_STOCK
+    if label is not None:
+        return label
+    if any(OUT_OF_STOCK_RE.search(b.text() or "") for b in buttons):
+        return Availability.OUT_OF_STOCK
+    return None
+
+
+def _stock_label(main_area: LexborNode) -> Availability | None:
+    for node in main_area.css(
+        "[class*=stock i], [class*=availab i], [id*=availab i], [class*=sold-out i], "
+        "[class*=soldout i], [class*=delivery i], [class*=dostep i], [class*=lager i], "
+        "[class*=dispon i], [class*=voorraad i], [class*=estoque i], [class*=verfueg i], "
+        "[class*=lieferzeit i]"
+    ):
+        text = clean_text(node.text(), limit=120)
+        if OUT_OF_STOCK_RE.search(text):
+            return Availability.OUT_OF_STOCK
+        if IN_STOCK_RE.search(text):
+            return Availability.IN_STOCK
     return None
 
 

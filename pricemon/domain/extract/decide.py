@@ -27,6 +27,7 @@ from pricemon.domain.extract.page import Finding, Page
 from pricemon.domain.extract.platforms import platform_findings
 from pricemon.domain.extract.signals import looks_blocked, looks_script_rendered
 from pricemon.domain.extract.structured import json_ld_documents, jsonld_findings
+from pricemon.domain.money import normalize_amount
 from pricemon.domain.offer import Candidate, Extraction
 from pricemon.models import Availability
 
@@ -68,7 +69,7 @@ def decide(page: Page, html: str) -> Extraction:
     has_product = bool(scored) or (bool(live) and live[0].near_title)
     if looks_blocked(page, html, has_product=has_product):
         result.blocked = True
-        result.price = result.currency = None
+        result.price = result.currency = result.title = result.image_url = None
         result.method, result.confidence = "none", 0.0
         result.availability = Availability.UNKNOWN
         result.notes.append("the page is a bot wall or CAPTCHA, not the product page")
@@ -91,12 +92,10 @@ def _score_structured(
         if seen is not None and seen.struck:
             score -= 0.3
             reasons.append("shown struck through")
-        elif seen is not None and seen.near_title:
-            score += 0.15
-            reasons.append("shown near the title")
         elif seen is not None and seen.score >= MIN_VISIBLE:
-            score += 0.05
-            reasons.append("shown on the page")
+            # The better placed the shown price, the more this offer is the page's offer.
+            score += 0.05 + 0.1 * min(1.0, seen.score) + (0.05 if seen.near_title else 0.0)
+            reasons.append("shown near the title" if seen.near_title else "shown on the page")
         if f.kind == "low":
             score -= 0.05
         if variant and f.url and variant in f.url:
@@ -148,9 +147,9 @@ def _take_structured(
     page: Page, result: Extraction, best: _Scored, confidence: float, note: str | None
 ) -> None:
     f = best.finding
-    result.price = f.amount
     result.currency = f.currency or (best.seen.currency if best.seen else None)
     result.currency = result.currency or page.currency_hint
+    result.price = normalize_amount(f.amount, result.currency) if f.amount else None
     result.method = f.source
     result.confidence = confidence
     if note:
@@ -160,7 +159,8 @@ def _take_structured(
 def _take_visible(
     result: Extraction, top: Visible, live: list[Visible], confidence: float | None
 ) -> None:
-    result.price, result.currency = top.amount, top.currency
+    result.price = normalize_amount(top.amount, top.currency)
+    result.currency = top.currency
     result.method = "heuristic"
     if confidence is None:
         confidence = min(0.9, 0.35 + 0.5 * top.score)

@@ -21,80 +21,29 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.currency import CURRENCY_TOKEN_RE
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
-from pricemon.domain.money import NUMBER_RE, parse_amount
+from pricemon.domain.extract.regions import after, away_regions, region_prices
+from pricemon.domain.extract.rules import (
+    CURRENCY_PREFIX_RE,
+    DIGIT_RE,
+    FROM_RE,
+    INLINE_TAGS,
+    MAX_TEXT,
+    PERCENT_RE,
+    PRICEISH_RE,
+    SKIP_TAGS,
+    STATE_CLASS_RE,
+    UNIT_CLASS_RE,
+    WAS_LABEL_RE,
+    Markup,
+    markup_of,
+    not_a_price,
+)
+from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount
 
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "title", "textarea", "head"}
-_MAX_TEXT = 160  # longer text nodes are prose, not price labels
-_DIGIT_RE = re.compile(r"\d")
-_PRICEISH_RE = re.compile(r"price|preis|prix|precio|prezzo|amount|cost|money|betrag", re.I)
-_STRUCK_TAGS = {"del", "s", "strike"}
-_STRUCK_RE = re.compile(
-    r"\b(?:was|old|compare|list|before|original|rrp|msrp|uvp|strike|crossed|retail|reference)"
-    r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
-    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price",
-    re.I,
-)
-_REGULAR_RE = re.compile(r"regular|normal", re.I)
-_SALE_RE = re.compile(
-    r"sale|special|final|current|\bnow\b|deal|promo|\boffer|to-?pay|topay|our[-_]?price"
-    r"|actual|selling|reduced|discounted",
-    re.I,
-)
-_AWAY_RE = re.compile(
-    r"related|recommend|similar|also|upsell|up-sell|cross-?sell|crosssell|carousel|slider"
-    r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
-    r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
-    r"|newsletter"
-    r"|widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
-    r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
-    re.I,
-)
-_AWAY_TAGS = {"header", "footer", "nav", "aside"}
-_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-
-# Words around an amount that make it something other than the price to pay. Each rule looks
-# only at the text just before or just after the amount, so a "Save $50" badge next to the
-# real price does not sink the real price.
-_UNITS = (
-    r"kg|g|gr|l|ltr|ml|cl|lb|lbs|oz|fl\.? ?oz|m|m²|m2|ea|each|unit|item|stück|stk|st|pc|pcs"
-    r"|count|ct|load|wash|sheet|roll|tablet|capsule|serving|day|night|person"
-)
-_PERIODS = r"mo|mth|month|months|monat|mois|mes|yr|year|week|wk"
-_NOT_A_PRICE_AFTER = [
-    ("unit price", rf"^\W{{0,3}}(?:/|per |pro |par |je )\s*(?:\d+\s*)?(?:{_UNITS})\b"),
-    (
-        "instalment",
-        rf"^\W{{0,3}}(?:/\s*(?:{_PERIODS})\b|per (?:{_PERIODS})|a month|monthly|mtl\.|monatlich"
-        r"|par mois|al mes|x \d+|for \d+ months|\w* ?(?:with|mit|avec|con) (?:affirm|klarna"
-        r"|afterpay|sezzle|zip|paypal))",
-    ),
-    ("saving", r"^\W{0,3}(?:off\b|less\b)"),
-    ("shipping", r"^\W{0,3}(?:shipping|delivery|versand|postage|livraison|envío|frais de port)"),
-]
-_NOT_A_PRICE_BEFORE = [
-    ("unit price", r"(?:grundpreis|unit price|price per|prix au \w+|per 100 ?\w+)\W*$"),
-    (
-        "instalment",
-        r"(?:payments? of|instal+ments? of|as low as|or \d+ (?:interest-free )?(?:payments|"
-        r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal)\W*(?:from\W*)?$",
-    ),
-    (
-        "saving",
-        r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
-        r"|bespaar|discount|rabatt)\W*(?:up to\W*|bis zu\W*)?$",
-    ),
-    (
-        "shipping",
-        r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
-        r"|orders? (?:over|above|of)|spend|bestellwert|free returns)[^.!]{0,25}$",
-    ),
-    ("reward", r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit)\W*$"),
-]
-_NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
-_NOT_BEFORE_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_BEFORE]
-_CURRENCY_PREFIX_RE = re.compile(r"^\s*(?:[€$£¥₹]|[A-Z]{3}\b|kr\.?|zł|Kč|Ft|円|元)\s*")
+_CENTS_RE = re.compile(r"\s*\d{2}\s*")
+_MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
+_FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
-_FROM_RE = re.compile(r"\b(?:from|ab|à partir de|a partir de|desde|starting at|da|vanaf)\s*$", re.I)
 
 
 @dataclass
@@ -114,164 +63,241 @@ class Visible:
 
 def visible_candidates(page: Page, layout: Layout) -> list[Visible]:
     """All visible prices, best first."""
-    found = list(_collect(page))
+    found = _collect(page, away_regions(page, layout))
     _score_position(found, layout)
     found.sort(key=lambda v: (-v.score, v.order))
     return found
 
 
-def _collect(page: Page) -> list[Visible]:
+def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
+    """Walk the text once: price texts in the product area one by one, each away region
+    (recommendations, menus, footers) in one pass over its text."""
     body = page.tree.body
     if body is None:
         return []
     seen: set[int] = set()
     out: list[Visible] = []
+    cache: dict[int, Markup] = {}
+    resume_at: int | None = None
     for order, node in enumerate(body.traverse(include_text=True)):
+        if resume_at is not None:
+            if node.mem_id != resume_at:
+                continue
+            resume_at = None
         if not node.is_text_node:
+            why = regions.get(node.mem_id)
+            if why is not None:
+                out.extend(_read_region(page, node, why, order))
+                following = after(node)
+                if following is None:
+                    break
+                resume_at = following.mem_id
             continue
         text = node.text_content
-        if not text or len(text) > _MAX_TEXT or not _DIGIT_RE.search(text):
+        if not text or len(text) > MAX_TEXT or not DIGIT_RE.search(text):
             continue
         element = _price_element(node, text)
         if element is None or element.mem_id in seen:
             continue
         seen.add(element.mem_id)
-        visible = _read(page, element, order)
+        visible = _read(page, element, order, cache)
         if visible is not None:
             out.append(visible)
+    return out
+
+
+def _read_region(page: Page, region: LexborNode, why: str, order: int) -> list[Visible]:
+    out = []
+    for text, context in region_prices(page, region):
+        price = page.parse_price(text)
+        if price is None or price.amount <= 0:
+            continue
+        currency = price.currency or page.currency_hint
+        visible = Visible(price.amount, currency, 0.05, context, [f"outside the product ({why})"])
+        visible.order, visible.node = order, region
+        out.append(visible)
     return out
 
 
 def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
     """The element whose text is the whole price (`<span>€<b>12</b>,99</span>` is split)."""
     element = text_node.parent
-    if element is None or element.tag in _SKIP_TAGS:
+    if element is None or element.tag in SKIP_TAGS:
         return None
-    if CURRENCY_TOKEN_RE.search(text):
+    if has_currency(text) or text.rstrip().endswith(":-"):
         return element
+    if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not _price_only(text):
+        return None  # prose with a number in it; only bare parts of split prices go on
     current: LexborNode | None = element
+    priceish = None
     for _ in range(3):
         if current is None or current.tag in ("body", "main", "html"):
             break
         whole = current.text()
         if len(whole) > 48:
             break
-        if CURRENCY_TOKEN_RE.search(whole) or _is_priceish(current):
-            return current
+        if has_currency(whole):
+            return current if _price_only(whole) else None
+        if priceish is None and _is_priceish(current) and _price_only(whole):
+            priceish = current
         current = current.parent
-    return None
+    return priceish
+
+
+def _label(node: LexborNode | None) -> str:
+    """Class and id of `node`, without state classes such as Shopware's "with-list-price"
+    (the price that HAS a list price next to it, not the list price)."""
+    if node is None:
+        return ""
+    label = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+    return STATE_CLASS_RE.sub(" ", label)
+
+
+def _price_only(text: str) -> bool:
+    """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
+    rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
+    return _FOUR_LETTERS_RE.search(rest) is None
 
 
 def _is_priceish(node: LexborNode) -> bool:
     attrs = node.attributes
     label = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}"
-    return bool(_PRICEISH_RE.search(label))
+    return bool(PRICEISH_RE.search(label))
 
 
-def _read(page: Page, element: LexborNode, order: int) -> Visible | None:
-    text = clean_text(element.text(), limit=_MAX_TEXT)
+def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> Visible | None:
+    text = clean_text(_price_text(element), limit=MAX_TEXT)
     price = page.parse_price(text)
     if price is None or price.amount <= 0 or price.amount >= 10**8:
         return None
-    if price.currency is None and not _is_priceish(element):
+    if price.currency is None and not (_is_priceish(element) and _price_only(text)):
+        return None
+    if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
         return None
     before, after = _surroundings(element, text)
     visible = Visible(price.amount, price.currency or page.currency_hint, 0.4, "")
-    visible.context = clean_text(f"{before[-50:]}[{text}]{after[:40]}", limit=_MAX_TEXT)
+    visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)
     visible.order, visible.node = order, element
     before, after = _split_at_amount(text, before, after, price.amount)
-    why = _not_a_price(before, after)
+    why = not_a_price(before, after)
     if why:
         visible.score = -1.0
         visible.reasons.append(f"not the price: {why}")
         return visible
-    _score_markup(visible, element, before)
+    _score_markup(visible, element, before, cache)
     return visible
 
 
+def _price_text(element: LexborNode) -> str:
+    """The element's text, with split cents put back: `$29<sup>99</sup>` reads "$29.99".
+
+    Shops draw cents smaller in their own element (`<sup>`, `<span class="cents">`); the
+    plain text would be "$2999". Two digits in their own text node right after a digit are
+    cents; after a separator (`29,<sup>99</sup>`) they already read right.
+    """
+    child = element.child
+    if child is None or (child.is_text_node and child.next is None):
+        return element.text()
+    pieces: list[str] = []
+    for node in element.traverse(include_text=True):
+        if not node.is_text_node:
+            continue
+        piece = node.text_content or ""
+        if pieces and _CENTS_RE.fullmatch(piece) and pieces[-1].rstrip()[-1:].isdigit():
+            pieces[-1] = pieces[-1].rstrip()
+            piece = "." + piece.strip()
+        pieces.append(piece)
+    return "".join(pieces)
+
+
 def _surroundings(element: LexborNode, text: str) -> tuple[str, str]:
-    """Text just before and just after the price element, within its small container."""
-    container = element.parent
-    for _ in range(2):
-        if container is None or container.tag in ("body", "main"):
+    """The text on the same line before and after the price element.
+
+    Inline siblings (`<span>`, `<s>`, text) are read, up to the first block element, and up
+    through inline parents: "Was <s>$30</s>" is one line, while a "$29/mo with Affirm" block
+    above the real price is not part of the real price's line.
+    """
+    before: list[str] = []
+    after: list[str] = []
+    node: LexborNode | None = element
+    for _ in range(3):
+        if node is None:
             break
-        whole = clean_text(container.text(separator=" "), limit=400)
-        if len(whole) > 160:
+        _collect_inline(node, before, backwards=True)
+        _collect_inline(node, after, backwards=False)
+        node = node.parent
+        if node is None or node.tag not in INLINE_TAGS:
             break
-        at = whole.find(text)
-        if at >= 0:
-            return whole[:at], whole[at + len(text) :]
-        container = container.parent
-    return "", ""
+    return clean_text(" ".join(reversed(before))), clean_text(" ".join(after))
+
+
+def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> None:
+    sibling = node.prev if backwards else node.next
+    size = 0
+    while sibling is not None and size < 120:
+        if not (sibling.is_text_node or sibling.tag in INLINE_TAGS):
+            if sibling.tag not in ("-comment", "script", "style"):
+                break
+        elif sibling.tag != "-comment":
+            piece = sibling.text() or ""
+            out.append(piece)
+            size += len(piece)
+        sibling = sibling.prev if backwards else sibling.next
 
 
 def _split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tuple[str, str]:
     """The text before and after the number that was read as `amount`, currency stripped."""
     for number in NUMBER_RE.finditer(text):
         if parse_amount(number.group()) == amount or number.end() == len(text):
-            own_before = re.sub(r"(?:[€$£¥₹]|[A-Z]{3})\s*$", "", before + text[: number.start()])
-            own_after = _CURRENCY_PREFIX_RE.sub("", text[number.end() :] + after)
+            own_before = f"{before} {text[: number.start()]}"
+            own_before = re.sub(r"(?:[€$£¥₹]|[A-Z]{3})\s*$", "", own_before)
+            own_after = CURRENCY_PREFIX_RE.sub("", f"{text[number.end() :]} {after}")
             return own_before, own_after
     return before, after
 
 
-def _not_a_price(before: str, after: str) -> str | None:
-    """Why the amount between `before` and `after` is not the product price, or None."""
-    for why, pattern in _NOT_AFTER_RE:
-        if pattern.search(after[:40]):
-            return why
-    for why, pattern in _NOT_BEFORE_RE:
-        if pattern.search(before[-60:]):
-            return why
-    return None
-
-
-def _score_markup(visible: Visible, element: LexborNode, before: str) -> None:
+def _score_markup(
+    visible: Visible, element: LexborNode, before: str, cache: dict[int, Markup]
+) -> None:
     """Adjust the score for the tags and classes around the price and the words before it."""
     current: LexborNode | None = element
     level = 0
     while current is not None and current.tag not in ("body", "html"):
-        _score_ancestor(visible, current, level)
+        _score_ancestor(visible, markup_of(current, cache), level)
         current = current.parent
         level += 1
-    if _FROM_RE.search(before):
+    if FROM_RE.search(before):
         visible.score -= 0.2
         visible.reasons.append("a 'from' price")
-    if re.search(r"\b(?:was|war|statt|avant|antes|uvp|rrp|list price|reg\.?)\b\W*$", before, re.I):
-        _mark_struck(visible, "labelled as the old price")
+    if WAS_LABEL_RE.search(before[-80:]):
+        _mark_struck(visible, "labelled as an old or reference price")
     if element.tag in ("option", "select") or _has_ancestor(element, ("option", "select")):
         visible.score = -1.0
         visible.reasons.append("not the price: in a variant selector")
 
 
-def _score_ancestor(visible: Visible, node: LexborNode, level: int) -> None:
-    attrs = node.attributes
-    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+def _score_ancestor(visible: Visible, m: Markup, level: int) -> None:
+    reasons = visible.reasons
     if level <= 3:
-        if node.tag in _STRUCK_TAGS or _STRUCK_RE.search(label):
-            _mark_struck(visible, f"struck or old price ({node.tag})")
-        elif "line-through" in (attrs.get("style") or ""):
-            _mark_struck(visible, "line-through style")
-        elif _REGULAR_RE.search(label) and "regular" not in " ".join(visible.reasons):
-            visible.score -= 0.1
-            visible.reasons.append("regular price")
-        if _SALE_RE.search(label) and "sale price" not in visible.reasons:
-            visible.score += 0.15
-            visible.reasons.append("sale price")
-        if _PRICEISH_RE.search(label) and "price markup" not in visible.reasons:
-            visible.score += 0.1
-            visible.reasons.append("price markup")
-        if attrs.get("itemprop") == "price" and "itemprop=price" not in visible.reasons:
-            visible.score += 0.15
-            visible.reasons.append("itemprop=price")
-    hidden = "hidden" in attrs or _HIDDEN_RE.search(attrs.get("style") or "")
-    if hidden and "hidden" not in visible.reasons:
-        visible.score -= 0.2
-        visible.reasons.append("hidden")
-    away = node.tag in _AWAY_TAGS or _AWAY_RE.search(label)
-    if away and not any(r.startswith("outside") for r in visible.reasons):
-        visible.score -= 0.35
-        visible.reasons.append(f"outside the product ({_short(label) or node.tag})")
+        if m.struck:
+            _mark_struck(visible, m.struck)
+        elif m.regular and "regular price" not in reasons:
+            _adjust(visible, -0.1, "regular price")
+        if m.sale and "sale price" not in reasons:
+            _adjust(visible, 0.15, "sale price")
+        if m.priceish and "price markup" not in reasons:
+            _adjust(visible, 0.1, "price markup")
+        if m.itemprop_price and "itemprop=price" not in reasons:
+            _adjust(visible, 0.15, "itemprop=price")
+    if m.hidden and "hidden" not in reasons:
+        _adjust(visible, -0.2, "hidden")
+    if m.away and not any(r.startswith("outside") for r in reasons):
+        _adjust(visible, -0.35, m.away)
+
+
+def _adjust(visible: Visible, delta: float, why: str) -> None:
+    visible.score += delta
+    visible.reasons.append(why)
 
 
 def _mark_struck(visible: Visible, why: str) -> None:

@@ -65,4 +65,22 @@ def meta_title(page: Page) -> str | None:
 
 
 def meta_image(page: Page) -> str | None:
-    return page.meta("og:image:secure_url", "og:image", "twitter:image") or None
+    """og:image (or twitter:image), else the main product image of common layouts."""
+    found = page.meta("og:image:secure_url", "og:image", "twitter:image")
+    if found:
+        return found
+    for selector, attr in _IMAGE_FALLBACKS:
+        node = page.tree.css_first(selector)
+        value = node.attributes.get(attr) if node is not None else None
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+_IMAGE_FALLBACKS = (
+    ("link[rel=image_src]", "href"),
+    ("img#landingImage", "data-old-hires"),
+    ("img#landingImage", "src"),
+    ("img[itemprop=image]", "src"),
+    ("[itemprop=image][content]", "content"),
+)

@@ -42,6 +42,8 @@ def _in_related_scope(node: LexborNode, scope: LexborNode | None) -> bool:
 
 def microdata_findings(page: Page) -> list[Finding]:
     """Prices, currency, availability and name from the page's main microdata Product."""
+    if page.tree.css_first("[itemprop]") is None:
+        return []
     scope = page.tree.css_first(_PRODUCT_SCOPE)
     root = scope if scope is not None else page.tree.root
     if root is None:
@@ -71,6 +73,8 @@ def microdata_findings(page: Page) -> list[Finding]:
 
 def rdfa_findings(page: Page) -> list[Finding]:
     """Prices from RDFa `property` attributes (schema.org or GoodRelations vocabularies)."""
+    if page.tree.css_first("[typeof], [vocab], [property^='schema:'], [property^='gr:']") is None:
+        return []
 
     def first(*props: str) -> str | None:
         for prop in props:

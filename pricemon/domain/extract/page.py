@@ -53,17 +53,20 @@ class Page:
 
     tree: LexborHTMLParser
     url: str
+    html: str = ""  # the raw document, for cheap "does it mention X at all" checks
     lang: str | None = None
     country: str | None = None
     declared_currency: str | None = None  # set from meta / structured data when found
     _meta: dict[str, str] = field(default_factory=dict)
+    _body_length: int | None = None
+    cart_buttons: list[LexborNode] | None = None  # found once, see availability.py
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:
         tree = LexborHTMLParser(html)
         html_node = tree.css_first("html")
         lang = html_node.attributes.get("lang") if html_node is not None else None
-        page = cls(tree=tree, url=url, lang=(lang or "").strip() or None)
+        page = cls(tree=tree, url=url, html=html, lang=(lang or "").strip() or None)
         page.country = country_of_url(url)
         page._meta = _read_meta(tree)
         return page
@@ -103,8 +106,16 @@ class Page:
         return parse_price(text, currency_hint=hint, locale_hint=self.locale_hint)
 
     def body_text_length(self) -> int:
+        """Characters of readable text in `<body>`: no whitespace, no script or style code."""
         body = self.tree.body
-        return len(clean_text(body.text(separator=" "), limit=10**7)) if body else 0
+        if body is None:
+            return 0
+        if self._body_length is None:
+            text = body.text(deep=True, strip=False)
+            code = sum(len(n.text() or "") for n in body.css("script, style, template"))
+            blank = sum(text.count(c) for c in " \n\t\r")
+            self._body_length = max(0, len(text) - code - blank)
+        return self._body_length
 
 
 def _read_meta(tree: LexborHTMLParser) -> dict[str, str]:

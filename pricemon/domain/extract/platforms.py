@@ -47,22 +47,47 @@ _AMAZON_SELECTORS = (
 )
 
 
+# One CSS probe says which platforms' markup the page has: each query is a pass over the
+# whole tree, so asking once and dispatching costs a fifth of asking each reader.
+_PROBES: tuple[tuple[str, str], ...] = (
+    ("shopify", "script[data-product-json], script[id^=ProductJson]"),
+    ("woocommerce", ".woocommerce-Price-amount"),
+    ("magento", "[data-price-amount]"),
+    ("bigcommerce", "[data-product-price-with-tax], [data-product-price-without-tax]"),
+    ("amazon", "#availability, .a-offscreen, [id^=priceblock_]"),
+)
+_PROBE_SELECTOR = ", ".join(selector for _, selector in _PROBES)
+
+
 def platform_findings(page: Page) -> list[Finding]:
     """Findings from whichever platform's markup the page carries."""
+    present = {
+        name
+        for node in page.tree.css(_PROBE_SELECTOR)
+        for name, selector in _PROBES
+        if node.css_matches(selector)
+    }
+    if "shopify" not in present and page.tree.scripts_contain("Shopify"):
+        present.add("shopify")
+    readers: dict[str, Callable[[Page], list[Finding]]] = {
+        "shopify": _shopify,
+        "woocommerce": _woocommerce,
+        "magento": _magento,
+        "bigcommerce": _bigcommerce,
+        "amazon": _amazon,
+    }
     found: list[Finding] = []
-    readers: tuple[Callable[[Page], list[Finding]], ...] = (
-        _shopify,
-        _woocommerce,
-        _magento,
-        _bigcommerce,
-        _amazon,
-    )
-    for reader in readers:
-        found.extend(reader(page))
+    for name, reader in readers.items():
+        if name in present:
+            found.extend(reader(page))
     return found
 
 
 def _shopify(page: Page) -> list[Finding]:
+    json_nodes = page.tree.css(
+        "script[data-product-json], script[id^=ProductJson], script[type='application/json']"
+        "[id*=product i]"
+    )
     scripts = [n.text() or "" for n in page.tree.css("script")]
     currency = None
     for text in scripts:
@@ -71,10 +96,7 @@ def _shopify(page: Page) -> list[Finding]:
             break
     page.declare_currency(currency)
     products = []
-    for node in page.tree.css(
-        "script[data-product-json], script[id^=ProductJson], script[type='application/json']"
-        "[id*=product i]"
-    ):
+    for node in json_nodes:
         products.extend(_loads(node.text() or ""))
     for text in scripts:
         if (m := _SHOPIFY_META_RE.search(text)) is not None:
@@ -114,10 +136,10 @@ def _shopify_amount(raw: Any) -> Decimal | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
-        return Decimal(raw) / 100
+        return Decimal(raw).scaleb(-2)
     if isinstance(raw, str) and re.fullmatch(r"\d+(\.\d+)?", raw.strip()):
         text = raw.strip()
-        return Decimal(text) if "." in text else Decimal(text) / 100
+        return Decimal(text) if "." in text else Decimal(text).scaleb(-2)
     return None
 
 

@@ -20,18 +20,23 @@ _BLOCK_TITLE_RE = re.compile(
     r"|human verification|bot verification|access to this page has been denied)",
     re.I,
 )
-_BLOCK_MARKUP_RE = re.compile(
-    r"cf-browser-verification|cf_chl_opt|challenge-platform|cf-challenge|cf-turnstile"
-    r"|/errors/validatecaptcha|enter the characters you see below|px-captcha|_pxcaptcha"
-    r"|press &amp; hold|press & hold|captcha-delivery\.com|geo\.captcha-delivery|datadome"
-    r"|_incapsula_resource|incident id|errors\.edgesuite\.net|reference&#32;&#35;"
-    r"|you don't have permission to access|g-recaptcha|h-captcha|hcaptcha\.com"
-    r"|awswaf|aws-waf-token|verify you are a human|unusual traffic",
-    re.I,
-)
+# Markers only challenge pages carry. Cloudflare injects its `challenge-platform` script and
+# DataDome its tag into ordinary pages too, and shops put reCAPTCHA on login and review
+# forms, so those only count on a page with almost no text and no product heading.
+_CHALLENGE_MARKERS = (
+    "cf_chl_opt", "cf-browser-verification", "challenge-error-text", "cf-challenge",
+    "/errors/validatecaptcha", "enter the characters you see below", "px-captcha",
+    "_pxcaptcha", "captcha-delivery.com", "_incapsula_resource", "errors.edgesuite.net",
+    "you don't have permission to access", "awswaf", "aws-waf-token",
+)  # fmt: skip
+_WEAK_MARKERS = (
+    "challenge-platform", "cf-turnstile", "press &amp; hold", "press & hold", "datadome",
+    "g-recaptcha", "h-captcha", "hcaptcha.com", "verify you are a human", "unusual traffic",
+)  # fmt: skip
+_WEAK_BODY = 1000  # characters: a challenge page says little
 _SHELL_SELECTORS = ("#root", "#__next", "#app", "#__nuxt", "[ng-app]", "app-root", "#svelte")
 _NOSCRIPT_RE = re.compile(r"enable javascript|javascript (?:is )?(?:required|disabled)", re.I)
-_SMALL_BODY = 600  # characters of visible text below which a page is not a product page
+_SMALL_BODY = 250  # characters of visible text below which a page is not a product page
 
 
 def looks_blocked(page: Page, html: str, *, has_product: bool) -> bool:
@@ -46,7 +51,12 @@ def looks_blocked(page: Page, html: str, *, has_product: bool) -> bool:
         return True
     if has_product:
         return False
-    return bool(_BLOCK_MARKUP_RE.search(html[:200_000])) and page.body_text_length() < 3000
+    head = html[:200_000].lower()
+    text_length = page.body_text_length()
+    if text_length < 3000 and any(marker in head for marker in _CHALLENGE_MARKERS):
+        return True
+    weak = any(marker in head for marker in _WEAK_MARKERS)
+    return weak and text_length < _WEAK_BODY and page.tree.css_first("h1") is None
 
 
 def looks_script_rendered(page: Page) -> bool:

@@ -66,6 +66,8 @@ def _decode_all(text: str) -> list[Any] | None:
     """Decode one or several concatenated JSON values; None if any part is invalid."""
     decoder = json.JSONDecoder(strict=False, parse_float=Decimal)
     values, pos = [], 0
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
     while pos < len(text):
         try:
             value, end = decoder.raw_decode(text, pos)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -28,13 +29,32 @@ def table_context(session: SessionDep, page: queries.ProductPage) -> dict[str, o
     }
 
 
+# The cards count over every product and the last day of history; with 10,000 products that
+# is tens of milliseconds, so they are computed at most every STATS_TTL_S per process (and
+# again after a change made here). docs/performance.md has the figures.
+STATS_TTL_S = 30.0
+
+
+def cached_stats(request: Request, session: SessionDep) -> queries.DashboardStats:
+    cached: tuple[float, queries.DashboardStats] | None = request.app.state.stats_cache
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    stats = queries.dashboard_stats(session, now=datetime.now(UTC))
+    request.app.state.stats_cache = (time.monotonic() + STATS_TTL_S, stats)
+    return stats
+
+
+def forget_stats(request: Request) -> None:
+    """After adding, changing or deleting products: the next dashboard recounts."""
+    request.app.state.stats_cache = None
+
+
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep, page: int = 1) -> Response:
     """Stats cards and the active products with their trends."""
-    now = datetime.now(UTC)
     found = queries.page_of_products(session, active=True, sort="checked", page=page)
     context = {
-        "stats": queries.dashboard_stats(session, now=now),
+        "stats": cached_stats(request, session),
         **table_context(session, found),
         "page_url": "/?",
     }

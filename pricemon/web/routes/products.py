@@ -13,11 +13,12 @@ from pricemon.errors import InputError, QueueError
 from pricemon.web import actions, charts, queries
 from pricemon.web.deps import SessionDep, SettingsDep, flash, render, verify_csrf
 from pricemon.web.forms import alert_changes, optional_decimal
-from pricemon.web.routes.pages import table_context
+from pricemon.web.routes.pages import forget_stats, table_context
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 MAX_IMPORT_BYTES = 2_000_000
+RECORDS_SHOWN = 20
 STATUSES = ("pending", "ok", "failing", "blocked", "out_of_stock")
 
 
@@ -73,6 +74,7 @@ def add(
         flash(request, f"{error.message}" + (f" ({error.hint})" if error.hint else ""), "error")
         return _see_other("/products")
     session.commit()
+    forget_stats(request)
     assert product.id is not None
     first = actions.queue_first_check(settings, product.id)
     flash(request, f"Added {product.display_name}: {first.message}.", "ok")
@@ -90,6 +92,7 @@ async def import_csv(request: Request, file: Annotated[UploadFile, File()]) -> R
 
     text = data.decode("utf-8", errors="replace")
     summary = await run_in_threadpool(_import, request, text)
+    forget_stats(request)
     flash(request, summary, "ok")
     return _see_other("/products")
 
@@ -136,7 +139,7 @@ def product_page(
         "ranges": list(queries.RANGES),
         "stats": queries.history_stats(session, product_id, since),
         "chart": charts.history_chart(points, currency=product.currency),
-        "records": queries.history(session, product_id, since, limit=50),
+        "records": queries.history(session, product_id, since, limit=RECORDS_SHOWN),
         "runs": queries.recent_runs(session, product_id),
         "now": now,
     }
@@ -163,6 +166,7 @@ def edit(
     changes = {"name": name.strip() or None, "active": active == "on"}
     changes.update(alert_changes(product, target=target, drop_percent=drop))
     service.update_product(session, product_id, **changes)
+    forget_stats(request)
     flash(request, "Saved.", "ok")
     return _see_other(f"/products/{product_id}")
 
@@ -191,5 +195,6 @@ def delete(request: Request, session: SessionDep, product_id: int) -> Response:
     product = service.get_product(session, product_id)
     label = product.display_name
     service.remove_product(session, str(product_id))
+    forget_stats(request)
     flash(request, f"Deleted {label} and its history.", "ok")
     return _see_other("/products")

@@ -1,0 +1,113 @@
+"""Parts of the page that are about other things: recommendation carousels, related and
+sponsored products, cart widgets, menus, headers and footers.
+
+Their prices are never the product's price, and on marketplace pages they hold most of the
+markup (hundreds of tiles). Finding them with one CSS query and reading each one's text in a
+single pass keeps the heuristics fast; their prices are still reported as candidates, with
+the penalty that says why they lost. A region that contains the product title or the
+add-to-cart button is not a region to skip, whatever its class says.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from pricemon.domain.extract.layout import Layout
+from pricemon.domain.extract.page import Page, clean_text
+from pricemon.domain.extract.rules import AWAY_RE
+
+# Class fragments of the commonest away containers. Each CSS substring test costs a pass over
+# the tree (~0.15 ms on a 300 KB page), so the list is short: the per-price rules in rules.py
+# still recognise every other away class, just without this shortcut.
+_TOKENS = (
+    "related", "recommend", "carousel", "upsell", "cross-sell", "sponsor", "recent",
+    "swiper", "mega-menu", "megamenu", "minicart", "product-grid",
+)  # fmt: skip
+# `X:not(X *)` keeps only the outermost match of each token: the tiles inside a carousel
+# would otherwise come back by the hundred (BEM classes repeat the block name).
+AWAY_SELECTOR = ", ".join(
+    [f"{tag}:not({tag} *)" for tag in ("header", "footer", "nav", "aside")]
+    + [f"[class*={t}]:not([class*={t}] *)" for t in _TOKENS]
+)
+_NESTING_LEVELS = 6  # how far up to look for an enclosing region already found
+# A deliberately simple pattern (symbol then number, or number then symbol or code): region
+# prices are reported for the record only, and the full currency grammar costs 10x more here.
+_PRICE_IN_TEXT_RE = re.compile(
+    r"(?:[$€£¥₹₩₽₺]|[A-Z]{1,3}\$|R\$|CHF|EUR|USD|GBP)\s?\d[\d.,'’]*"
+    r"|\d[\d.,'’]*\s?(?:[€£¥₹₩₽円元원]|kr\b|zł|Kč|Ft|CHF|EUR|USD|GBP|SEK|NOK|DKK|PLN)"
+)
+MAX_PRICES_PER_REGION = 8
+_REGION_TEXT_CHARS = 1000
+_MIN_REGION_TEXT = 40  # a lone price span with a telling class is not a region
+
+
+def away_regions(page: Page, layout: Layout) -> dict[int, str]:
+    """Node ids of the regions to read in one pass, with the reason each one is away."""
+    protected: set[int] = set()
+    for anchor in (layout.title, layout.cart):
+        if anchor is not None:
+            protected.update(anchor.depth_of)
+    found: dict[int, str] = {}
+    for node in page.tree.css(AWAY_SELECTOR):
+        if node.mem_id in protected or _inside(node, found):
+            continue
+        label = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if node.tag not in ("header", "footer", "nav", "aside") and not AWAY_RE.search(label):
+            continue  # the CSS match was looser than the rule (e.g. "celwidget")
+        if len(node.text(deep=True)) < _MIN_REGION_TEXT:
+            continue
+        found[node.mem_id] = clean_text(label, limit=40) or node.tag or ""
+    return found
+
+
+def _inside(node: LexborNode, found: dict[int, str]) -> bool:
+    current = node.parent
+    for _ in range(_NESTING_LEVELS):
+        if current is None:
+            return False
+        if current.mem_id in found:
+            return True
+        current = current.parent
+    return False
+
+
+def after(node: LexborNode) -> LexborNode | None:
+    """The first node after `node`'s subtree in document order (None at the end)."""
+    current: LexborNode | None = node
+    while current is not None:
+        if current.next is not None:
+            return current.next
+        current = current.parent
+    return None
+
+
+def _leading_text(region: LexborNode) -> str:
+    """About the first _REGION_TEXT_CHARS characters of the region's text, read lazily."""
+    parts: list[str] = []
+    size = 0
+    for node in region.traverse(include_text=True):
+        if node.is_text_node:
+            piece = node.text_content or ""
+            parts.append(piece)
+            size += len(piece)
+            if size >= _REGION_TEXT_CHARS:
+                break
+    return " ".join(parts)
+
+
+def region_prices(page: Page, region: LexborNode) -> list[tuple[str, str]]:
+    """(price text, surrounding text) for each price in the region's text, in order."""
+    # Only the start of a region is read: its first prices show what it is, and a mega-menu
+    # or a carousel of 200 tiles would otherwise cost more than the rest of the page.
+    text = _leading_text(region)
+    found = []
+    for match in _PRICE_IN_TEXT_RE.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        after_text = text[match.end() : match.end() + 30]
+        context = clean_text(f"{before} [{match.group()}] {after_text}")
+        found.append((match.group(), context))
+        if len(found) >= MAX_PRICES_PER_REGION:
+            break
+    return found

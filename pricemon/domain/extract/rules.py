@@ -1,0 +1,184 @@
+"""What the words and the markup around an amount say about it.
+
+The tables here encode what shops write next to prices that are not the price to pay (unit
+prices, instalments, savings, shipping thresholds, rewards), how they label old prices, and
+what their class names say (struck, sale, recommendation widget). They are data for
+heuristics.py, kept apart so the scoring code stays readable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from selectolax.lexbor import LexborNode
+
+from pricemon.domain.extract.page import clean_text
+
+INLINE_TAGS = {"span", "b", "strong", "em", "i", "small", "s", "del", "ins", "sup", "sub", "a"}
+INLINE_TAGS |= {"label", "bdi", "u", "abbr", "data", "font", "mark", "time", "meta", "-text"}
+# h1 is the product name ("Smart TV 55\" 4K"), never its price.
+SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "title", "textarea", "head", "h1"}
+MAX_TEXT = 160  # longer text nodes are prose, not price labels
+DIGIT_RE = re.compile(r"\d")
+PERCENT_RE = re.compile(r"\d\s*%")
+PRICEISH_RE = re.compile(
+    r"price|preis|prix|precio|prezzo|pris|preco|preço|prijs|cena|cijena|hinta|fiyat|kaina"
+    r"|amount|cost|money|betrag|kaufpreis",
+    re.I,
+)
+STRUCK_TAGS = {"del", "s", "strike"}
+STRUCK_RE = re.compile(
+    r"\b(?:was|old|compare|list|before|original|rrp|msrp|uvp|strike|crossed|retail|reference)"
+    r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
+    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price",
+    re.I,
+)
+STATE_CLASS_RE = re.compile(r"\b(?:with|has|is|on)[-_][\w-]+")
+UNIT_CLASS_RE = re.compile(
+    r"unit[-_]?price|price[-_]?unit|base[-_]?price|grundpreis|price[-_]?per|per[-_]?unit", re.I
+)
+REGULAR_RE = re.compile(r"regular|normal", re.I)
+SALE_RE = re.compile(
+    r"sale|special|final|current|\bnow\b|deal|promo|\boffer|to-?pay|topay|our[-_]?price"
+    r"|actual|selling|reduced|discounted",
+    re.I,
+)
+AWAY_RE = re.compile(
+    r"related|recommend|similar|also|upsell|up-sell|cross-?sell|crosssell|carousel|slider"
+    r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
+    r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
+    r"|newsletter"
+    r"|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
+    r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
+    re.I,
+)
+AWAY_TAGS = {"header", "footer", "nav", "aside"}
+HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# Words around an amount that make it something other than the price to pay. Each rule looks
+# only at the text just before or just after the amount, so a "Save $50" badge next to the
+# real price does not sink the real price.
+_UNITS = (
+    r"kg|g|gr|l|ltr|ml|cl|lb|lbs|oz|fl\.? ?oz|m|m²|m2|ea|each|unit|item|stück|stk|st|pc|pcs"
+    r"|count|ct|load|wash|sheet|roll|tablet|capsule|serving|day|night|person"
+)
+_PERIODS = r"mo|mth|month|months|monat|mois|mes|mês|mese|mån|månad|md|mnd|kk|mies|yr|year|week|wk"
+_NOT_A_PRICE_AFTER = [
+    ("unit price", rf"^\W{{0,3}}(?:/|per |pro |par |je )\s*(?:\d+\s*)?(?:{_UNITS})\b"),
+    (
+        "instalment",
+        rf"^\W{{0,3}}(?:/\s*(?:{_PERIODS})\b|per (?:{_PERIODS})|a month|monthly|mtl\.|monatlich"
+        r"|pro monat|im monat|par mois|al mes|al mese|per maand|mensuel|x \d+|for \d+ months"
+        r"|\w* ?(?:with|mit|avec|con) (?:affirm|klarna|afterpay|sezzle|zip|paypal))",
+    ),
+    ("saving", r"^\W{0,3}(?:off\b|less\b)"),
+    ("percentage", r"^\s*%"),
+    ("reward", r"^\W{0,3}(?:points?\b|pts\b|pt\b|ポイント|bonus)"),
+    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+)"),
+    ("shipping", r"^\W{0,3}(?:shipping|delivery|versand|postage|livraison|envío|frais de port)"),
+]
+_NOT_A_PRICE_BEFORE = [
+    (
+        "unit price",
+        r"(?:grundpreis|unit price|price per|prix au \w+|per 100 ?\w+"
+        r"|\b\d*\s?(?:kg|g|l|ml|cl|lb|oz|m|m²|stück|st)\s?=)\W*$",
+    ),
+    (
+        "instalment",
+        r"(?:payments? of|instal+ments? of|as low as|or \d+ (?:interest-free )?(?:payments|"
+        r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal)\W*(?:from\W*)?$",
+    ),
+    (
+        "saving",
+        r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
+        r"|bespaar|discount|rabatt)\W*(?:up to\W*|bis zu\W*)?$",
+    ),
+    (
+        "shipping",
+        r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
+        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料)[^.!]{0,25}$",
+    ),
+    ("reward", r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit)\W*$"),
+]
+NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
+NOT_BEFORE_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_BEFORE]
+CURRENCY_PREFIX_RE = re.compile(r"^\s*(?:[€$£¥₹]|[A-Z]{3}\b|kr\.?|zł|Kč|Ft|円|元)\s*")
+# Labels of old prices, and of the EU's "lowest price in the 30 days before the discount"
+# (Omnibus directive 2019/2161), which shops must show next to every reduced price.
+WAS_LABEL_RE = re.compile(
+    r"^\W*de:?\s*$"  # Brazilian "De: R$ 3.499 Por: R$ 2.899" (alone: "de" is a common word)
+    r"|(?:\b(?:was|war|statt|avant|au lieu de|antes|uvp|rrp|mrp|list price|reg\.?|regular price"
+    r"|ord\.? pris|ordinarie pris|cena regularna|normalpreis|prix barré|prezzo di listino"
+    r"|precio anterior|vorher|before)\W*$)"
+    r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
+    r"|precio más bajo|laagste prijs)[^€$£]{0,60}$",
+    re.I,
+)
+FROM_RE = re.compile(r"\b(?:from|ab|à partir de|a partir de|desde|starting at|da|vanaf)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Markup:
+    """What one element's tag, class, id and style say about a price inside it."""
+
+    struck: str | None = None
+    regular: bool = False
+    sale: bool = False
+    priceish: bool = False
+    itemprop_price: bool = False
+    hidden: bool = False
+    away: str | None = None
+
+
+@lru_cache(maxsize=8192)
+def classify_markup(
+    tag: str, cls: str, ident: str, style: str, itemprop: str, hidden: bool
+) -> Markup:
+    """Classify an element by its attributes (cached: shops repeat the same classes)."""
+    label = STATE_CLASS_RE.sub(" ", f"{cls} {ident}")
+    struck = None
+    if tag in STRUCK_TAGS or STRUCK_RE.search(label):
+        struck = f"struck or old price ({tag})"
+    elif "line-through" in style:
+        struck = "line-through style"
+    away = None
+    if tag in AWAY_TAGS or AWAY_RE.search(label):
+        away = f"outside the product ({clean_text(label, limit=40) or tag})"
+    return Markup(
+        struck=struck,
+        regular=bool(REGULAR_RE.search(label)),
+        sale=bool(SALE_RE.search(label)),
+        priceish=bool(PRICEISH_RE.search(label)),
+        itemprop_price=itemprop == "price",
+        hidden=hidden or bool(HIDDEN_RE.search(style)),
+        away=away,
+    )
+
+
+def markup_of(node: LexborNode, cache: dict[int, Markup]) -> Markup:
+    found = cache.get(node.mem_id)
+    if found is None:
+        attrs = node.attributes
+        found = classify_markup(
+            node.tag or "",
+            attrs.get("class") or "",
+            attrs.get("id") or "",
+            attrs.get("style") or "",
+            attrs.get("itemprop") or "",
+            "hidden" in attrs,
+        )
+        cache[node.mem_id] = found
+    return found
+
+
+def not_a_price(before: str, after: str) -> str | None:
+    """Why the amount between `before` and `after` is not the product price, or None."""
+    for why, pattern in NOT_AFTER_RE:
+        if pattern.search(after[:40]):
+            return why
+    for why, pattern in NOT_BEFORE_RE:
+        if pattern.search(before[-60:]):
+            return why
+    return None

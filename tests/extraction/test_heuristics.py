@@ -1,0 +1,308 @@
+"""Visible-price heuristics: the traps users of price trackers complain about, one per row."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pricemon.domain.extract import extract_offer
+from tests.extraction.conftest import product_page
+
+CAROUSEL = (
+    '<section class="related-products"><h2>You may also like</h2>'
+    '<div class="product-card"><a href="/p/1">Brass Lamp</a><span class="price">$45.00</span></div>'
+    '<div class="product-card"><a href="/p/2">Oak Lamp</a><span class="price">$39.00</span></div>'
+    "</section>"
+)
+
+CASES = [
+    # id, main block, before, after, url, price, currency
+    ("plain", '<p class="price">$89.00</p>', "", "", "https://x.com/p", "89.00", "USD"),
+    (
+        "carousel after",
+        '<p class="price">$89.00</p>',
+        "",
+        CAROUSEL,
+        "https://x.com/p",
+        "89.00",
+        "USD",
+    ),
+    (
+        "carousel before",
+        '<p class="price">$89.00</p>',
+        CAROUSEL,
+        "",
+        "https://x.com/p",
+        "89.00",
+        "USD",
+    ),
+    (
+        "sale beats del",
+        '<p class="price"><del>$120.00</del> <ins>$89.00</ins></p>',
+        "",
+        "",
+        "https://x.com/p",
+        "89.00",
+        "USD",
+    ),
+    (
+        "sale beats s first",
+        '<s class="price">$120.00</s><span class="price">$89.00</span>',
+        "",
+        "",
+        "https://x.com/p",
+        "89.00",
+        "USD",
+    ),
+    (
+        "line-through style",
+        '<span style="text-decoration: line-through">$120.00</span> <span>$89.00</span>',
+        "",
+        "",
+        "https://x.com/p",
+        "89.00",
+        "USD",
+    ),
+    (
+        "was class",
+        '<span class="price price--was">$120.00</span> <span class="price">$89.00</span>',
+        "",
+        "",
+        "https://x.com/p",
+        "89.00",
+        "USD",
+    ),
+    (
+        "compare-at class",
+        '<span class="compare-at-price">$120.00</span> <span class="product-price">$89.00</span>',
+        "",
+        "",
+        "https://x.com/p",
+        "89.00",
+        "USD",
+    ),
+    (
+        "was label",
+        '<p>Was <span>$120.00</span></p><p class="price">$89.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "89.00",
+        "USD",
+    ),
+    (
+        "monthly first",
+        '<p>$29/month with Affirm</p><p class="price">$349.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "349.00",
+        "USD",
+    ),
+    (
+        "per month",
+        '<p>or $29 per month</p><p class="price">$349.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "349.00",
+        "USD",
+    ),
+    (
+        "instalments",
+        '<p>4 interest-free payments of $87.25 with Klarna</p><p class="price">$349.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "349.00",
+        "USD",
+    ),
+    (
+        "save badge",
+        '<span class="badge">Save $50</span><p class="price">$349.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "349.00",
+        "USD",
+    ),
+    (
+        "you save",
+        '<p class="price">$349.00</p><p>You save $50.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "349.00",
+        "USD",
+    ),
+    (
+        "off",
+        '<span>$50 off today</span><p class="price">$349.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "349.00",
+        "USD",
+    ),
+    (
+        "shipping threshold",
+        '<p>Free shipping on orders over $50</p><p class="price">$34.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "34.00",
+        "USD",
+    ),
+    (
+        "shipping cost",
+        '<p class="price">$34.00</p><p>$4.99 shipping</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "34.00",
+        "USD",
+    ),
+    (
+        "unit price de",
+        '<p class="price">4,99 €</p><p>1 kg = 9,98 €</p><p>(9,98 € / kg)</p>',
+        "",
+        "",
+        "https://x.de/p",
+        "4.99",
+        "EUR",
+    ),
+    (
+        "grundpreis",
+        '<p>Grundpreis: 12,99 €</p><p class="price">25,98 €</p>',
+        "",
+        "",
+        "https://x.de/p",
+        "25.98",
+        "EUR",
+    ),
+    (
+        "per 100 g",
+        '<p class="price">£3.50</p><small>£1.75 per 100g</small>',
+        "",
+        "",
+        "https://x.co.uk/p",
+        "3.50",
+        "GBP",
+    ),
+    (
+        "variant option",
+        "<select><option>Small - $19.00</option><option>Large - $29.00</option></select>"
+        '<p class="price">$24.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "24.00",
+        "USD",
+    ),
+    (
+        "mini cart",
+        '<p class="price">$24.00</p>',
+        '<div class="mini-cart">Subtotal $130.00</div>',
+        "",
+        "https://x.com/p",
+        "24.00",
+        "USD",
+    ),
+    (
+        "points",
+        '<p class="price">$24.00</p><p>Earn 240 points ($2.40 reward)</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "24.00",
+        "USD",
+    ),
+    (
+        "split cents sup",
+        '<div class="price">$24<sup>99</sup></div>',
+        "",
+        "",
+        "https://x.com/p",
+        "24.99",
+        "USD",
+    ),
+    (
+        "split spans",
+        '<div class="price"><span>$</span><span>1,024</span><span>99</span></div>',
+        "",
+        "",
+        "https://x.com/p",
+        "1024.99",
+        "USD",
+    ),
+    ("au dollars", '<p class="price">$24.95</p>', "", "", "https://x.com.au/p", "24.95", "AUD"),
+    (
+        "ca dollars by lang",
+        '<p class="price">$24.95</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "24.95",
+        "USD",
+    ),
+    ("nz dollars", '<p class="price">$24.95</p>', "", "", "https://shop.co.nz/p", "24.95", "NZD"),
+    ("euro comma", '<p class="price">1.299,95 €</p>', "", "", "https://x.de/p", "1299.95", "EUR"),
+    (
+        "swiss apostrophe",
+        '<p class="price">CHF 1\'299.95</p>',
+        "",
+        "",
+        "https://x.ch/p",
+        "1299.95",
+        "CHF",
+    ),
+    ("yen suffix", '<p class="price">12,800円</p>', "", "", "https://x.jp/p", "12800", "JPY"),
+    ("krona by tld", '<p class="price">1 299 kr</p>', "", "", "https://x.se/p", "1299", "SEK"),
+    ("krone by tld", '<p class="price">1 299,- kr</p>', "", "", "https://x.dk/p", "1299", "DKK"),
+    ("zloty", '<p class="price">2 499,00 zł</p>', "", "", "https://x.pl/p", "2499.00", "PLN"),
+    (
+        "omnibus lowest price",
+        '<p class="price">79,99 €</p><p>Niedrigster Preis der letzten 30 Tage: 99,99 €</p>',
+        "",
+        "",
+        "https://x.de/p",
+        "79.99",
+        "EUR",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("main", "before", "after", "url", "price", "currency"),
+    [pytest.param(*row[1:], id=row[0]) for row in CASES],
+)
+def test_visible_price(
+    main: str, before: str, after: str, url: str, price: str, currency: str
+) -> None:
+    result = extract_offer(product_page(main, before=before, after=after), url)
+    assert (result.price, result.currency) == (Decimal(price), currency), result.candidates[:4]
+    assert result.method == "heuristic"
+    assert result.confidence >= 0.6
+
+
+def test_ca_dollars_by_lang() -> None:
+    result = extract_offer(
+        product_page('<p class="price">$24.95</p>', lang="en-CA"), "https://x.com/p"
+    )
+    assert result.currency == "CAD"
+
+
+def test_rejected_candidates_say_why() -> None:
+    main = '<p>$29/month</p><span class="badge">Save $50</span><p class="price">$349.00</p>'
+    result = extract_offer(product_page(main), "https://x.com/p")
+    reasons = {c.amount: c.reasons for c in result.candidates if c.source == "heuristic"}
+    assert reasons[Decimal("29")] == ("not the price: instalment",)
+    assert reasons[Decimal("50")] == ("not the price: saving",)
+    assert "near the title" in reasons[Decimal("349.00")]
+
+
+def test_page_without_prices_has_no_price() -> None:
+    result = extract_offer(product_page("<p>Call us for a quote.</p>"), "https://x.com/p")
+    assert result.price is None
+    assert result.method == "none"

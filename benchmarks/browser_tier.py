@@ -43,28 +43,62 @@ JS_PAGE = """<!doctype html><html><head><title>Lamp {n}</title></head><body><mai
 
 
 class MemorySampler(threading.Thread):
-    """Peak RSS and PSS (MB) of this process tree, sampled every 100 ms."""
+    """Peak RSS and PSS (MB) of this process tree, sampled every 100 ms, and the CPU time
+    each process of the tree has used (kept per pid, so renderers that exit still count)."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak_rss_mb = 0.0
         self.peak_pss_mb = 0.0
+        self.cpu_s: dict[int, float] = {}
+        self.kinds: dict[int, str] = {}
+        self.own_cpu_s = 0.0  # this sampling thread's CPU, not counted as the tier's
         self.stop = threading.Event()
+
+    def cpu_total(self) -> float:
+        return sum(self.cpu_s.values()) - self.own_cpu_s
+
+    def cpu_by_kind(self, before: dict[int, float]) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for pid, cpu in self.cpu_s.items():
+            kind = self.kinds.get(pid, "?")
+            totals[kind] = totals.get(kind, 0.0) + cpu - before.get(pid, 0.0)
+        totals["python"] = totals.get("python", 0.0) - self.own_cpu_s
+        return totals
 
     def run(self) -> None:
         me = psutil.Process()
         while not self.stop.is_set():
+            thread_started = time.thread_time()
             rss = pss = 0
             for process in [me, *me.children(recursive=True)]:
                 try:
                     info = process.memory_full_info()
+                    times = process.cpu_times()
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
+                self.cpu_s[process.pid] = times.user + times.system
+                if process.pid not in self.kinds:
+                    self.kinds[process.pid] = _kind(process, me)
                 rss += info.rss
                 pss += getattr(info, "pss", info.rss)
             self.peak_rss_mb = max(self.peak_rss_mb, rss / 2**20)
             self.peak_pss_mb = max(self.peak_pss_mb, pss / 2**20)
+            self.own_cpu_s += time.thread_time() - thread_started
             self.stop.wait(0.1)
+
+
+def _kind(process: psutil.Process, me: psutil.Process) -> str:
+    if process.pid == me.pid:
+        return "python"
+    try:
+        args = process.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return "?"
+    if "chrom" not in process.name():
+        return "node driver"
+    kind = next((a.split("=", 1)[1] for a in args if a.startswith("--type=")), "browser")
+    return f"chromium {kind}"
 
 
 async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict[str, float]:
@@ -81,9 +115,15 @@ async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict
                 page = await pool.fetch(queue.get_nowait())
                 assert ".99" in page.html, page.url
 
+        await asyncio.sleep(0.2)  # let the sampler see the warmed-up tree
+        cpu_before = sampler.cpu_total()
+        per_pid_before = dict(sampler.cpu_s)
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+        await asyncio.sleep(0.2)
+        cpu_used = sampler.cpu_total() - cpu_before
+        by_kind = sampler.cpu_by_kind(per_pid_before)
     sampler.stop.set()
     sampler.join()
     return {
@@ -93,6 +133,8 @@ async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict
         "pages_per_s": len(urls) / elapsed,
         "peak_rss_mb": sampler.peak_rss_mb,
         "peak_pss_mb": sampler.peak_pss_mb,
+        "cpu_ms_per_page": cpu_used * 1000 / len(urls),
+        "cpu_ms_by_kind": {k: v * 1000 / len(urls) for k, v in sorted(by_kind.items())},
     }
 
 
@@ -122,13 +164,22 @@ def main() -> None:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load average {load:.1f}, page size {len(FILLER) // 1024} KB"
     )
-    print("| concurrency | pages | pages/s | peak PSS | peak RSS (summed) |")
-    print("|---|---|---|---|---|")
+    cores = os.cpu_count() or 1
+    print(
+        "| concurrency | pages | pages/s | CPU per page | CPU-bound ceiling "
+        f"({cores} cores) | peak PSS | peak RSS (summed) |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
+        ceiling = cores * 1000 / row["cpu_ms_per_page"]
         print(
             f"| {row['concurrency']} | {row['pages']} | {row['pages_per_s']:.1f} "
+            f"| {row['cpu_ms_per_page']:.0f} ms | {ceiling:.1f} pages/s "
             f"| {row['peak_pss_mb']:.0f} MB | {row['peak_rss_mb']:.0f} MB |"
         )
+    for row in rows:
+        parts = ", ".join(f"{k} {v:.0f} ms" for k, v in row["cpu_ms_by_kind"].items())
+        print(f"CPU per page at concurrency {row['concurrency']}: {parts}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from pricemon.fetch.blocking import detect_block
 from pricemon.fetch.guard import VerdictCache, check_url_allowed
 from pricemon.fetch.http import BLOCKED_HINT, status_error
 from pricemon.fetch.page import FetchedPage
-from pricemon.fetch.settle import INIT_SCRIPT, NetworkTracker, wait_for_price
+from pricemon.fetch.settle import INIT_SCRIPT, wait_for_price
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page, Playwright, Request, Route
@@ -103,7 +103,6 @@ class _Slot:
 
     context: BrowserContext | None = None
     page: Page | None = None
-    tracker: NetworkTracker | None = None
     uses: int = 0
     generation: int = -1  # the browser launch this context belongs to
     refused: str | None = None  # why the last document request was refused, if it was
@@ -278,13 +277,13 @@ class BrowserPool:
             self._slots.put_nowait(slot)
 
     async def _fetch_in(self, slot: _Slot, browser: Browser, url: str) -> FetchedPage:
-        page, tracker = await self._slot_page(slot, browser)
+        page = await self._slot_page(slot, browser)
         started = time.perf_counter()
         slot.refused = None
         timeout_ms = self.settings.fetch_timeout_s * 1000
         response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
         await self._check_redirects(url, response)
-        settled = await wait_for_price(page, tracker, timeout_s=self.settle_timeout_s)
+        settled = await wait_for_price(page, timeout_s=self.settle_timeout_s)
         html = await page.content()
         status = response.status if response else 200
         headers = await response.all_headers() if response else {}
@@ -321,12 +320,12 @@ class BrowserPool:
             await check_url_allowed(request.url, allow_private=False)
             request = request.redirected_from
 
-    async def _slot_page(self, slot: _Slot, browser: Browser) -> tuple[Page, NetworkTracker]:
+    async def _slot_page(self, slot: _Slot, browser: Browser) -> Page:
         """The slot's page, with a fresh context when the old one is used up or stale."""
         stale = slot.generation != self.stats.launches or slot.uses >= self.recycle_after
-        if slot.page is not None and slot.tracker is not None and not stale:
+        if slot.page is not None and not stale:
             slot.uses += 1
-            return slot.page, slot.tracker
+            return slot.page
         if slot.context is not None:
             try:
                 await slot.context.close()
@@ -342,10 +341,10 @@ class BrowserPool:
         await context.add_init_script(INIT_SCRIPT)
         await context.route("**/*", lambda route, request: self._route(slot, route, request))
         page = await context.new_page()
-        slot.context, slot.page, slot.tracker = context, page, NetworkTracker(page)
+        slot.context, slot.page = context, page
         slot.generation, slot.uses = self.stats.launches, 1
         self.stats.contexts += 1
-        return page, slot.tracker
+        return page
 
     async def _route(self, slot: _Slot, route: Route, request: Request) -> None:
         """Drop images, fonts and media; refuse requests to addresses not allowed."""

@@ -6,88 +6,85 @@ the first of:
 
 - a price: JSON-LD with an offer price, `itemprop=price`, `product:price:amount` meta, or an
   element whose class or id mentions "price" with a digit in it;
-- quiet: no DOM mutation and no request in flight for QUIET_S;
+- quiet: the document has loaded (`readyState` "complete": its scripts have run), no
+  fetch/XHR is pending, and the DOM has not changed for QUIET_MS;
 - the deadline (`timeout_s`), so a page that never settles costs a bounded time.
+
+The condition is evaluated inside the page every POLL_MS (Playwright's `wait_for_function`),
+so waiting costs one round trip to the browser, not one per poll.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page, Request
+    from playwright.async_api import Page
 
-QUIET_S = 1.5
-POLL_S = 0.15
+QUIET_MS = 1500
+POLL_MS = 100
 
-# Runs in every document before its own scripts: remembers when the DOM last changed.
+# Runs in every document before its own scripts: remembers when the DOM last changed and
+# counts the page's fetch and XMLHttpRequest calls in flight.
 INIT_SCRIPT = """
 (() => {
   window.__pricemonLastMutation = performance.now();
+  window.__pricemonPending = 0;
   new MutationObserver(() => { window.__pricemonLastMutation = performance.now(); })
     .observe(document, {subtree: true, childList: true, characterData: true});
+  const done = () => { window.__pricemonPending -= 1; };
+  const originalFetch = window.fetch;
+  if (originalFetch) {
+    window.fetch = function (...args) {
+      window.__pricemonPending += 1;
+      return originalFetch.apply(this, args).finally(done);
+    };
+  }
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    window.__pricemonPending += 1;
+    this.addEventListener('loadend', done, {once: true});
+    return send.apply(this, args);
+  };
 })();
 """
 
-PROBE_SCRIPT = """
-() => {
-  const quietMs = performance.now() - (window.__pricemonLastMutation || 0);
+SETTLED_SCRIPT = """
+(quietMs) => {
   for (const s of document.querySelectorAll('script[type="application/ld+json"]')) {
-    if (/"(price|lowPrice)"\\s*:\\s*"?\\d/.test(s.textContent || '')) return {price: true, quietMs};
+    if (/"(price|lowPrice)"\\s*:\\s*"?\\d/.test(s.textContent || '')) return 'a price appeared';
   }
-  const meta = document.querySelector(
-    '[itemprop=price], meta[property="product:price:amount"], meta[property="og:price:amount"]');
-  if (meta) return {price: true, quietMs};
+  if (document.querySelector(
+      '[itemprop=price], meta[property="product:price:amount"], meta[property="og:price:amount"]'))
+    return 'a price appeared';
   for (const el of document.querySelectorAll('[class*=price i], [id*=price i], [data-price]')) {
-    if (/\\d/.test(el.textContent || '')) return {price: true, quietMs};
+    if (/\\d/.test(el.textContent || '')) return 'a price appeared';
   }
-  return {price: false, quietMs};
+  const quiet = performance.now() - (window.__pricemonLastMutation || 0) >= quietMs;
+  if (quiet && document.readyState === 'complete' && !(window.__pricemonPending > 0))
+    return 'the page went quiet';
+  return false;
 }
 """
 
 
-class NetworkTracker:
-    """Counts a page's requests in flight, and when the last one started or ended."""
-
-    def __init__(self, page: Page) -> None:
-        self.in_flight: set[Request] = set()
-        self.last_activity = time.monotonic()
-        page.on("request", self._started)
-        page.on("requestfinished", self._ended)
-        page.on("requestfailed", self._ended)
-
-    def _started(self, request: Request) -> None:
-        self.in_flight.add(request)
-        self.last_activity = time.monotonic()
-
-    def _ended(self, request: Request) -> None:
-        self.in_flight.discard(request)
-        self.last_activity = time.monotonic()
-
-    def quiet_for(self) -> float:
-        """Seconds since the network went idle (0 while a request is in flight)."""
-        if self.in_flight:
-            return 0.0
-        return time.monotonic() - self.last_activity
-
-
-async def wait_for_price(page: Page, tracker: NetworkTracker, *, timeout_s: float) -> str:
+async def wait_for_price(page: Page, *, timeout_s: float) -> str:
     """Wait until a price shows or the page is quiet, at most `timeout_s`; say which."""
     from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     deadline = time.monotonic() + timeout_s
-    while True:
+    for _attempt in range(3):  # a script-driven navigation destroys the context: retry
+        remaining_ms = max(deadline - time.monotonic(), 0.05) * 1000
         try:
-            probe = await page.evaluate(PROBE_SCRIPT)
-        except PlaywrightError:  # the page navigated (a JS redirect): probe the new one
-            probe = {"price": False, "quietMs": 0}
-        if probe["price"]:
-            return "a price appeared"
-        dom_quiet_s = float(probe["quietMs"]) / 1000
-        if min(dom_quiet_s, tracker.quiet_for()) >= QUIET_S:
-            return "the page went quiet"
-        if time.monotonic() >= deadline:
+            handle = await page.wait_for_function(
+                SETTLED_SCRIPT, arg=QUIET_MS, polling=POLL_MS, timeout=remaining_ms
+            )
+            return str(await handle.json_value())
+        except PlaywrightTimeout:
             return f"the {timeout_s:g} s limit"
-        await asyncio.sleep(POLL_S)
+        except PlaywrightError:
+            if page.is_closed():
+                raise
+    return "the page kept navigating"

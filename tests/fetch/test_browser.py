@@ -186,3 +186,34 @@ async def test_a_closed_pool_can_start_again(shop: LocalShop, fetch_settings: Se
         assert pool.idle_slots == 2
     finally:
         await pool.close()
+
+
+async def test_waits_for_a_slow_api_call_before_calling_the_page_quiet(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    # The DOM is quiet for longer than the quiet window while the API call is pending; the
+    # price lands in an element that does not say "price", so only the pending call keeps
+    # the wait going.
+    shop.add(
+        "/api/offer", '{"text": "Now only $12.00"}', content_type="application/json", delay_s=2.5
+    )
+    url = shop.add(
+        "/slow-api",
+        """<html><body><h1>Mug</h1><b id="offer"></b><script>
+        fetch('/api/offer').then(r => r.json()).then(d => {
+          document.getElementById('offer').textContent = d.text; });
+        </script></body></html>""",
+    )
+    async with BrowserPool(fetch_settings, settle_timeout_s=10) as pool:
+        page = await pool.fetch(url)
+    assert '<b id="offer">Now only $12.00</b>' in page.html
+    assert page.notes == ["browser waited until the page went quiet"]
+
+
+async def test_a_static_page_without_price_settles_before_the_limit(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    url = shop.add("/plain", "<html><body><h1>About us</h1><p>We sell mugs.</p></body></html>")
+    async with BrowserPool(fetch_settings, settle_timeout_s=30) as pool:
+        page = await pool.fetch(url)
+    assert page.notes == ["browser waited until the page went quiet"]

@@ -22,6 +22,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -63,7 +64,7 @@ class MemorySampler(threading.Thread):
         for pid, cpu in self.cpu_s.items():
             kind = self.kinds.get(pid, "?")
             totals[kind] = totals.get(kind, 0.0) + cpu - before.get(pid, 0.0)
-        totals["python"] = totals.get("python", 0.0) - self.own_cpu_s
+        totals["python"] = max(totals.get("python", 0.0) - self.own_cpu_s, 0.0)
         return totals
 
     def run(self) -> None:
@@ -101,7 +102,7 @@ def _kind(process: psutil.Process, me: psutil.Process) -> str:
     return f"chromium {kind}"
 
 
-async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict[str, float]:
+async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict[str, Any]:
     sampler = MemorySampler()
     sampler.start()
     async with BrowserPool(settings, size=concurrency) as pool:

@@ -40,6 +40,7 @@ from pricemon.config import Settings
 from pricemon.embedded import RedisServer
 from pricemon.models import Product
 from pricemon.queue import enqueue_checks
+from pricemon.worker.heartbeat import find_live_worker
 from tests.shop import LocalShop, product_page
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -140,9 +141,15 @@ class Bench:
             ENABLE_SCHEDULER="false",
             LOG_LEVEL="WARNING",
         )
+        # Installed code has its bytecode cached; do not compile every module per start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         args = [sys.executable, "-m", "pricemon", "work", "--no-scheduler"]
         proc = subprocess.Popen([*args, "--concurrency", str(concurrency)], env=env)
-        time.sleep(3)  # let it import and connect before the clock starts
+        deadline = time.monotonic() + 120
+        while find_live_worker(self.settings) is None:  # started: the clock may start
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the worker did not start")
+            time.sleep(0.2)
         return proc
 
     def run_round(

@@ -211,6 +211,21 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("digest_cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        """A bad pattern fails at start-up, naming the variable, not in the worker later."""
+        if value is None:
+            return None
+        from pricemon.domain.schedule import parse_cron
+        from pricemon.errors import InputError
+
+        try:
+            parse_cron(value)
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+        return value.strip()
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

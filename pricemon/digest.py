@@ -271,7 +271,7 @@ async def run_digest_job(
         schedule = digest_schedule(row, settings)
         wants_refresh = row.digest_refresh
     if settings.enable_scheduler:
-        await plan_after(settings, schedule, slot)
+        await plan_after(settings, engine, slot)
     if not schedule.enabled or not is_slot(schedule.pattern, schedule.timezone, slot):
         log.info("digest job %s is for a slot the schedule no longer has; skipping", job_id)
         return {"key": slot_key(slot), "outcome": "skipped", "detail": "schedule changed"}

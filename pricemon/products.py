@@ -284,6 +284,10 @@ class ImportReport:
         )
 
 
+class _OneColumn(csv.excel):
+    delimiter = "\x1f"  # the ASCII unit separator: never in a URL
+
+
 def _csv_rows(text: str) -> list[tuple[int, str, str | None]] | None:
     """(line, url, name) rows when `text` is a CSV with a `url` header, else None."""
     lines = text.splitlines()
@@ -297,6 +301,9 @@ def _csv_rows(text: str) -> list[tuple[int, str, str | None]] | None:
     header = [cell.strip().lower() for cell in next(csv.reader([lines[first]], dialect))]
     if "url" not in header:
         return None
+    if len(header) == 1:
+        # A lone `url` column: a comma inside an unquoted URL is part of it, not a delimiter.
+        dialect = _OneColumn
     url_at, name_at = header.index("url"), header.index("name") if "name" in header else None
     reader = csv.reader(io.StringIO("\n".join(lines[first + 1 :])), dialect)
     rows = []

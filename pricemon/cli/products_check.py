@@ -32,7 +32,7 @@ def _show_summary(summary: CheckSummary) -> None:
 
 def queue_first_checks(ctx: typer.Context, product_ids: list[int]) -> None:
     """Queue the first check of products just added, or say it is pending (never fails:
-    the products are saved either way)."""
+    the products are saved either way). Said on stderr: stdout is the command's result."""
     if not product_ids:
         return
     import asyncio
@@ -45,10 +45,10 @@ def queue_first_checks(ctx: typer.Context, product_ids: list[int]) -> None:
         ids = " ".join(str(pid) for pid in product_ids[:5]) + (
             " ..." if len(product_ids) > 5 else ""
         )
-        typer.echo(f"First check pending: {exc.message}.")
-        typer.echo(f"Run `pricemon products check {ids}` once Redis is reachable.")
+        typer.echo(f"First check pending: {exc.message}.", err=True)
+        typer.echo(f"Run `pricemon products check {ids}` once Redis is reachable.", err=True)
         return
-    typer.echo(f"First check queued for {len(product_ids)} product(s).")
+    typer.echo(f"First check queued for {len(product_ids)} product(s).", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -56,7 +56,8 @@ def register(app: typer.Typer) -> None:
     def check(
         ctx: typer.Context,
         products: Annotated[
-            list[str] | None, typer.Argument(help="Product ids or URLs.", show_default=False)
+            list[str] | None,
+            typer.Argument(metavar="ID|URL", help="Product ids or URLs.", show_default=False),
         ] = None,
         all_active: Annotated[
             bool, typer.Option("--all", help="Check every active product.")

@@ -185,7 +185,12 @@ def sync(ctx: typer.Context) -> None:
     settings, engine = get_settings(ctx), _engine(ctx)
     changed = asyncio.run(reconcile_schedule(settings, engine))
     report = inspect_schedule(settings, engine)
-    typer.echo("Schedule updated in Redis." if changed else "Redis already matched the database.")
+    if changed is None:
+        typer.echo("Another worker is reconciling the schedule right now; showing its result.")
+    else:
+        typer.echo(
+            "Schedule updated in Redis." if changed else "Redis already matched the database."
+        )
     if report.registered and report.registered.next_slot:
         typer.echo(f"Next run: {_run_line(report.registered.next_runs[0])}")
     for problem in report.problems:

@@ -78,6 +78,15 @@ UNAMBIGUOUS_SYMBOLS: dict[str, str] = {
     "د.إ": "AED",
     "SAR": "SAR",
     "ر.س": "SAR",
+    "S/.": "PEN",
+    "S/": "PEN",
+    "₡": "CRC",
+    "₲": "PYG",
+    "₸": "KZT",
+    "₾": "GEL",
+    "৳": "BDT",
+    "KSh": "KES",
+    "E£": "EGP",
 }
 
 DOLLAR_COUNTRIES: dict[str, str] = {
@@ -151,7 +160,7 @@ COUNTRY_CURRENCIES: dict[str, str] = {
 # 円, 元 and 원 only count right after a number: 元 is also part of words (還元, "refund").
 _AFTER_NUMBER_ONLY = {"円", "元", "원"}
 _ALL_SYMBOLS = sorted(
-    [*(s for s in UNAMBIGUOUS_SYMBOLS if s not in _AFTER_NUMBER_ONLY), "$", "¥", "￥", "kr"],
+    [*(s for s in UNAMBIGUOUS_SYMBOLS if s not in _AFTER_NUMBER_ONLY), "$", "¥", "￥", "kr", "R"],
     key=len,
     reverse=True,
 )
@@ -166,6 +175,12 @@ CURRENCY_TOKEN_RE = re.compile(
     rf"|[{_SINGLE_CHAR_SYMBOLS}])"
     r"|(?<=\d)\s?[円元원]"
 )
+
+
+# Country domains sold and used worldwide as generic ones (".co" for company, ".io", ".ai"...):
+# they say nothing about the shop's currency unless under a second level ("com.co").
+GENERIC_CCTLDS = frozenset({"co", "io", "ai", "me", "tv", "ly", "to", "fm", "gg", "sh", "ws", "cc"})
+_SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac"})
 
 
 def minor_digits(currency: str | None) -> int:
@@ -196,8 +211,13 @@ def language_of(locale_hint: str | None) -> str | None:
 def country_of_url(url: str) -> str | None:
     """The two-letter country of a URL's top-level domain (`shop.com.au` -> "au"), or None."""
     host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
-    tld = host.rsplit(".", 1)[-1]
-    return tld if len(tld) == 2 and tld.isalpha() else None
+    labels = host.split(".")
+    tld = labels[-1]
+    if len(tld) != 2 or not tld.isalpha():
+        return None
+    if tld in GENERIC_CCTLDS and not (len(labels) > 2 and labels[-2] in _SECOND_LEVEL):
+        return None  # "shop.co" is a brand, "shop.com.co" is Colombian
+    return tld
 
 
 def resolve_symbol(
@@ -225,6 +245,8 @@ def resolve_symbol(
         if hint in CROWN_COUNTRIES.values():
             return hint
         return CROWN_COUNTRIES.get(region or "") or CROWN_LANGUAGES.get(language or "", "SEK")
+    if symbol == "R":  # the rand; a bare "R" is too common to trust without a hint
+        return "ZAR" if hint == "ZAR" or region == "za" else None
     if symbol in ("¥", "￥"):
         if hint in ("JPY", "CNY"):
             return hint

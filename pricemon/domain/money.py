@@ -22,6 +22,7 @@ The symbol is resolved to ISO 4217 by `pricemon.domain.currency.resolve_symbol`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -98,6 +99,10 @@ def parse_price(
     """
     if not text:
         return None
+    if not text.isascii():
+        # Full-width forms ("１２，８００円", "￥") are the ASCII ones in Japanese and Chinese
+        # typography; NFKC maps them (and keeps €, £, ₹ and friends as they are).
+        text = unicodedata.normalize("NFKC", text)
     numbers = list(NUMBER_RE.finditer(text))
     if not numbers:
         return None
@@ -114,6 +119,31 @@ def parse_price(
     if amount is None:
         return None
     return Price(amount=amount, currency=currency)
+
+
+def price_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each number written with a currency next to it, currency included.
+
+    "Was £59.99, now £49.99" has two; "2 for $10" has one; "12,99" has none.
+    """
+    tokens = [m for m in CURRENCY_TOKEN_RE.finditer(text) if _is_currency_token(m.group())]
+    if not tokens:
+        return []
+    spans: list[tuple[int, int]] = []
+    for number in NUMBER_RE.finditer(text):
+        near = [
+            t
+            for t in tokens
+            if max(t.start() - number.end(), number.start() - t.end()) <= _ADJACENT_CHARS
+        ]
+        if near:
+            token = min(near, key=lambda t: abs(t.start() - number.start()))
+            start, end = min(number.start(), token.start()), max(number.end(), token.end())
+            if spans and start < spans[-1][1]:  # shares its currency with the previous one
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
+    return spans
 
 
 def normalize_amount(amount: Decimal, currency: str | None) -> Decimal:

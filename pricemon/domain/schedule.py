@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pricemon.errors import InputError
 
-# How far ahead to look for a matching day: "0 0 29 2 1" (Feb 29th that is a Monday)
-# recurs every 28 years at worst.
+# How far ahead to look for a matching day: "0 0 29 2 *" recurs every 4 years, and 8
+# across 2100 (not a leap year); 29 years covers every pattern that can match at all.
 MAX_SEARCH_DAYS = 366 * 29
 # Clock changes move wall time by at most 2 hours; scan from a little before `after`.
 _SCAN_MARGIN = timedelta(hours=3)

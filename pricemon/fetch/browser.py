@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,71 +29,26 @@ from typing import TYPE_CHECKING, Any
 from pricemon.config import Settings
 from pricemon.errors import BrowserError, FetchError
 from pricemon.fetch.blocking import detect_block
+from pricemon.fetch.chromium import launch_args
 from pricemon.fetch.guard import VerdictCache, check_url_allowed
 from pricemon.fetch.http import BLOCKED_HINT, status_error
 from pricemon.fetch.page import FetchedPage
 from pricemon.fetch.settle import INIT_SCRIPT, wait_for_price
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext, Page, Playwright, Request, Route
+    from playwright.async_api import (
+        Browser,
+        BrowserContext,
+        Page,
+        Playwright,
+        Request,
+        Response,
+        Route,
+    )
 
 log = logging.getLogger(__name__)
 
 BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
-
-# Hosts Chrome talks to in the background (updates, safe browsing, sync, GCM, DoH probes).
-# They are made unresolvable; every other name resolves normally, so shops still load (a
-# "MAP * ~NOTFOUND" rule would break every page that is not on an excluded host).
-BACKGROUND_HOSTS = (
-    "clients1.google.com",
-    "clients2.google.com",
-    "clients4.google.com",
-    "update.googleapis.com",
-    "safebrowsing.googleapis.com",
-    "optimizationguide-pa.googleapis.com",
-    "content-autofill.googleapis.com",
-    "android.clients.google.com",
-    "mtalk.google.com",
-    "accounts.google.com",
-    "dns.google",
-    "*.gvt1.com",
-    "*.gvt2.com",
-)
-
-
-def host_resolver_rules(settings: Settings) -> str:
-    """`--host-resolver-rules`: PRICEMON_BROWSER_HOST_RULES, else the background-host rules."""
-    if settings.browser_host_rules:
-        return settings.browser_host_rules
-    return ", ".join(f"MAP {host} ~NOTFOUND" for host in BACKGROUND_HOSTS)
-
-
-def in_container() -> bool:
-    return Path("/.dockerenv").exists() or Path("/run/.containerenv").exists()
-
-
-def launch_args(settings: Settings) -> list[str]:
-    """Chromium's command line. `--no-sandbox` as root (Chromium refuses to start otherwise)
-    and in containers (Docker's default seccomp profile denies the sandbox's namespaces)."""
-    args = [
-        "--disable-gpu",
-        "--disable-dev-shm-usage",  # /dev/shm is 64 MB in Docker: renderers would crash
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-        "--disable-extensions",
-        "--disable-domain-reliability",
-        "--disable-client-side-phishing-detection",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--mute-audio",
-        "--blink-settings=imagesEnabled=false",
-        f"--host-resolver-rules={host_resolver_rules(settings)}",
-    ]
-    if os.geteuid() == 0 or in_container():
-        args.append("--no-sandbox")
-    return args
 
 
 @dataclass
@@ -106,6 +60,7 @@ class _Slot:
     uses: int = 0
     generation: int = -1  # the browser launch this context belongs to
     refused: str | None = None  # why the last document request was refused, if it was
+    document: Response | None = None  # the main frame's latest document response
 
 
 @dataclass
@@ -139,6 +94,7 @@ class BrowserPool:
         self._launch_lock = asyncio.Lock()
         self._user_agent = ""
         self._verdicts = VerdictCache()
+        self._releases: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> BrowserPool:
         await self.start()
@@ -170,6 +126,8 @@ class BrowserPool:
                 await browser.close()
             except Exception as error:  # already dead: nothing left to close
                 log.debug("closing Chromium: %s", error)
+        if self._releases:  # they end quickly once the browser is gone
+            await asyncio.gather(*self._releases, return_exceptions=True)
         playwright, self._playwright = self._playwright, None
         if playwright is not None:
             await playwright.stop()
@@ -274,23 +232,43 @@ class BrowserPool:
                     log.warning("Chromium failed during %s (%s); retrying", url, error.message)
             raise AssertionError("unreachable")
         finally:
+            release = asyncio.create_task(self._release(slot))
+            self._releases.add(release)
+            release.add_done_callback(self._releases.discard)
+
+    async def _release(self, slot: _Slot) -> None:
+        """Blank the slot's page, then hand the slot back. Runs after `fetch` has returned,
+        so that a finished page's timers and polling stop without delaying the caller."""
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            if slot.page is not None and not slot.page.is_closed():
+                await slot.page.goto("about:blank", timeout=5_000)
+        except PlaywrightError as error:  # a broken page gets a fresh context next time
+            log.debug("blanking a page: %s", error.message)
+            slot.generation = -1
+        finally:
             self._slots.put_nowait(slot)
 
     async def _fetch_in(self, slot: _Slot, browser: Browser, url: str) -> FetchedPage:
         page = await self._slot_page(slot, browser)
         started = time.perf_counter()
-        slot.refused = None
+        slot.refused, slot.document = None, None
         timeout_ms = self.settings.fetch_timeout_s * 1000
         response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
         await self._check_redirects(url, response)
         settled = await wait_for_price(page, timeout_s=self.settle_timeout_s)
         html = await page.content()
-        status = response.status if response else 200
-        headers = await response.all_headers() if response else {}
-        block = detect_block(status, headers, html)
+        block = await _block_reason(slot.document or response, html)
+        if block and await self._challenge_passed(page):
+            settled = await wait_for_price(page, timeout_s=self.settle_timeout_s)
+            html = await page.content()
+            block = await _block_reason(slot.document or response, html)
+        current = slot.document or response  # a script may have navigated on since goto
+        status = current.status if current else 200
         if block:
             raise FetchError(
-                f"blocked: {url} showed a bot wall in the browser too ({block})",
+                f"blocked: {url} showed a bot wall in the browser ({block})",
                 hint=BLOCKED_HINT,
                 kind="blocked",
                 url=url,
@@ -298,18 +276,34 @@ class BrowserPool:
                 transient=True,
             )
         if status >= 400:
-            raise status_error(url, status, response.status_text if response else "")
+            raise status_error(url, status, current.status_text if current else "")
         self.stats.pages += 1
         return FetchedPage(
             url=url,
             final_url=page.url,
             status=status,
-            headers=headers,
+            headers=await current.all_headers() if current else {},
             html=html,
             elapsed_ms=(time.perf_counter() - started) * 1000,
             tier="browser",
             notes=[f"browser waited until {settled}"],
         )
+
+    async def _challenge_passed(self, page: Page) -> bool:
+        """Wait (bounded) for a JavaScript challenge to solve itself and navigate on, as
+        Cloudflare's "Just a moment..." does in a real browser; True when the page moved."""
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            await page.wait_for_event(
+                "framenavigated",
+                predicate=lambda frame: frame == page.main_frame,
+                timeout=self.settle_timeout_s * 1000,
+            )
+            await page.wait_for_load_state("domcontentloaded")
+        except PlaywrightTimeout:
+            return False
+        return True
 
     async def _check_redirects(self, url: str, response: Any) -> None:
         """Refuse the page when any hop of the document's redirect chain is not allowed."""
@@ -341,6 +335,7 @@ class BrowserPool:
         await context.add_init_script(INIT_SCRIPT)
         await context.route("**/*", lambda route, request: self._route(slot, route, request))
         page = await context.new_page()
+        page.on("response", lambda response: _remember_document(slot, page, response))
         slot.context, slot.page = context, page
         slot.generation, slot.uses = self.stats.launches, 1
         self.stats.contexts += 1
@@ -365,6 +360,17 @@ class BrowserPool:
             await route.continue_()
         except PlaywrightError as error:  # the page closed or crashed meanwhile
             log.debug("route for %s not handled: %s", request.url, error.message)
+
+
+def _remember_document(slot: _Slot, page: Page, response: Response) -> None:
+    if response.request.resource_type == "document" and response.frame == page.main_frame:
+        slot.document = response
+
+
+async def _block_reason(response: Response | None, html: str) -> str | None:
+    status = response.status if response else 200
+    headers = await response.all_headers() if response else {}
+    return detect_block(status, headers, html)
 
 
 def _navigation_error(url: str, error: Any, settings: Settings) -> FetchError:

@@ -171,45 +171,66 @@ def _unauthorised(request: Request) -> Response:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
+def _refusal(request: Request) -> Response | None:
+    """Why this request may not proceed (None when it may); sets `request.state.auth`.
+
+    Order: public paths, then the session cookie, then HTTP Basic (rate-limited per client
+    address like the login form, so Basic cannot be used to guess the password faster).
+    """
+    settings: Settings = request.app.state.settings
+    request.state.auth = None
+    if settings.admin_password is None or is_public(request.url.path):
+        return None
+    if request.session.get("user"):
+        request.state.auth = "session"
+        unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+        # JSON API calls made with the cookie must prove they come from our pages.
+        token = request.headers.get("x-csrf-token")
+        if (
+            unsafe
+            and request.url.path.startswith("/api")
+            and not csrf_valid(request.session, token)
+        ):
+            return SafeJSONResponse({"detail": "missing or wrong X-CSRF-Token"}, 403)
+        return None
+    credentials = basic_credentials(request.headers.get("authorization"))
+    if credentials is None:
+        return _unauthorised(request)
+    limiter: LoginLimiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    if limiter.blocked(client):
+        return SafeJSONResponse({"detail": "too many failed sign-ins; wait a minute"}, 429)
+    if not basic_matches(settings, *credentials):
+        limiter.record_failure(client)
+        return _unauthorised(request)
+    request.state.auth = "basic"
+    return None
+
+
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Sign-in inside the session middleware (it reads the cookie), security headers outside.
+
+    Starlette runs the middleware added last first.
+    """
+
     @app.middleware("http")
     async def require_sign_in(request: Request, call_next: Any) -> Response:
-        request.state.auth = None
-        if settings.admin_password is None or is_public(request.url.path):
-            return await call_next(request)
-        if request.session.get("user"):
-            request.state.auth = "session"
-            unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
-            # JSON API calls made with the cookie must prove they come from our pages.
-            if (
-                unsafe
-                and request.url.path.startswith("/api")
-                and not csrf_valid(request.session, request.headers.get("x-csrf-token"))
-            ):
-                return SafeJSONResponse({"detail": "missing or wrong X-CSRF-Token"}, 403)
-            return await call_next(request)
-        credentials = basic_credentials(request.headers.get("authorization"))
-        if credentials is None:
-            return _unauthorised(request)
-        limiter: LoginLimiter = request.app.state.login_limiter
-        client = request.client.host if request.client else "unknown"
-        if limiter.blocked(client):
-            return SafeJSONResponse({"detail": "too many failed sign-ins; wait a minute"}, 429)
-        if not basic_matches(settings, *credentials):
-            limiter.record_failure(client)
-            return _unauthorised(request)
-        request.state.auth = "basic"
-        return await call_next(request)
+        refusal = _refusal(request)
+        if refusal is not None:
+            return refusal
+        response: Response = await call_next(request)
+        return response
 
+    secure = (
+        settings.cookie_secure if settings.cookie_secure is not None else settings.is_production
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE_S,
         same_site="lax",
-        https_only=settings.cookie_secure
-        if settings.cookie_secure is not None
-        else settings.is_production,
+        https_only=secure,
     )
 
     @app.middleware("http")

@@ -6,6 +6,7 @@ Jinja's autoescaping like any other text; nothing here builds markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,6 +72,21 @@ def _date_label(when: datetime, span_days: float) -> str:
     return when.strftime("%H:%M") if span_days < 2 else when.strftime("%d %b")
 
 
+def _time_ticks(first: datetime, last: datetime, x_of: Callable[[datetime], float]) -> list[Tick]:
+    """Labels under the chart: start, middle and end (only start for a single point)."""
+    span_days = (last - first).total_seconds() / 86400
+    moments = [first] if last == first else [first, first + (last - first) / 2, last]
+    return [Tick(position=x_of(when), label=_date_label(when, span_days)) for when in moments]
+
+
+def _step_line(coords: list[tuple[float, float]]) -> str:
+    """Polyline points: a price holds until the next check sees another, so draw steps."""
+    steps = [coords[0]]
+    for x, y in coords[1:]:
+        steps.extend([(x, steps[-1][1]), (x, y)])
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in steps)
+
+
 def history_chart(
     points: list[tuple[datetime, float]], *, currency: str | None = None
 ) -> HistoryChart | None:
@@ -95,11 +111,7 @@ def history_chart(
 
     prefix = f"{currency} " if currency else ""
     coords = [(x_of(at), y_of(a)) for at, a in points]
-    # A price holds until the next check sees another one: draw steps, not slopes.
-    steps = [coords[0]]
-    for x, y in coords[1:]:
-        steps.extend([(x, steps[-1][1]), (x, y)])
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in steps)
+    line = _step_line(coords)
     bottom = PAD_TOP + plot_h
     area = f"{coords[0][0]:.1f},{bottom} {line} {coords[-1][0]:.1f},{bottom}"
     dots = [
@@ -110,16 +122,7 @@ def history_chart(
         Tick(position=y_of(low + (high - low) * i / 4), label=f"{low + (high - low) * i / 4:,.2f}")
         for i in range(5)
     ]
-    span_days = (end - start) / 86400
-    x_ticks = [
-        Tick(position=x_of(points[0][0]), label=_date_label(points[0][0], span_days)),
-    ]
-    if end > start:
-        mid = points[0][0] + (points[-1][0] - points[0][0]) / 2
-        x_ticks.append(Tick(position=x_of(mid), label=_date_label(mid, span_days)))
-        x_ticks.append(
-            Tick(position=x_of(points[-1][0]), label=_date_label(points[-1][0], span_days))
-        )
+    x_ticks = _time_ticks(points[0][0], points[-1][0], x_of)
     # Dots only when they can be told apart; a long history reads better as a line.
     return HistoryChart(
         line=line,

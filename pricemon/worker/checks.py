@@ -119,18 +119,18 @@ async def _check_and_store(
         duration_ms=round((time.monotonic() - t0) * 1000),
     )
     stored = await asyncio.to_thread(store_check, ctx.engine, product_id, seen, at)
-    if stored.price is not None and not stored.already_recorded:
+    if stored.price is not None and stored.alert_rule and not stored.already_recorded:
         await _evaluate_alert(ctx, stored)
     return seen, stored
 
 
 async def call_maybe_async(fn: Callable[..., Any], *args: Any) -> Any:
-    """Await `fn(*args)` if it is a coroutine function, else run it on a thread (it may
-    block on the database or the network)."""
+    """Run `fn(*args)` on a thread, so that it cannot stall this loop (lock renewal, the
+    other checks). Coroutine functions get an event loop of their own there: the digest
+    and alert functions are async but talk to the database synchronously."""
     if inspect.iscoroutinefunction(fn):
-        return await fn(*args)
-    result = await asyncio.to_thread(fn, *args)
-    return await result if inspect.isawaitable(result) else result
+        return await asyncio.to_thread(asyncio.run, fn(*args))
+    return await asyncio.to_thread(fn, *args)
 
 
 async def _evaluate_alert(ctx: WorkerContext, stored: StoredCheck) -> None:

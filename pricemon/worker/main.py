@@ -134,22 +134,10 @@ async def _close_workers(workers: list[Worker], settings: Settings, force: async
     return False
 
 
-async def run_worker(settings: Settings, *, concurrency: int, scheduler: bool) -> JobStats:
-    """Run until SIGTERM/SIGINT; returns the counts. Raises PricemonError if Redis or the
-    database cannot be reached at start."""
-    from bullmq import Queue, Worker
+def _start_workers(settings: Settings, processors: Processors, concurrency: int) -> list[Worker]:
+    """One BullMQ worker per queue, each on its own Redis client (they block on BZPOPMIN)."""
+    from bullmq import Worker
 
-    client, engine = await connect(settings)
-    stats = JobStats()
-    browser = SharedBrowser(settings, size=min(concurrency, settings.worker_browser_pages))
-    from pricemon.fetch.http import create_client
-
-    http_client = create_client(settings)
-    checks_queue = Queue(CHECKS_QUEUE, {"connection": client})
-    ctx = WorkerContext(settings, engine, browser, checks_queue, http_client)
-    processors = Processors(ctx, stats)
-    stop, force = asyncio.Event(), asyncio.Event()
-    _install_signals(stop, force)
     options = _worker_options(settings, concurrency)
     workers = [
         Worker(CHECKS_QUEUE, processors.checks, {**options, "connection": redis_client(settings)}),
@@ -161,12 +149,47 @@ async def run_worker(settings: Settings, *, concurrency: int, scheduler: bool) -
     ]
     for worker in workers:
         worker.on("error", _log_worker_error)
-    heartbeat = Heartbeat(settings, client, stats, concurrency=concurrency)
-    tasks = [asyncio.ensure_future(heartbeat.run(stop))]
+    return workers
+
+
+def _background_tasks(
+    settings: Settings,
+    engine: Engine,
+    heartbeat: Heartbeat,
+    stop: asyncio.Event,
+    *,
+    scheduler: bool,
+) -> list[asyncio.Future[None]]:
+    tasks: list[asyncio.Future[None]] = [asyncio.ensure_future(heartbeat.run(stop))]
     if scheduler:
         from pricemon.worker.scheduler import run_schedule_sync
 
         tasks.append(asyncio.ensure_future(run_schedule_sync(settings, engine, stop)))
+    return tasks
+
+
+async def run_worker(settings: Settings, *, concurrency: int, scheduler: bool) -> JobStats:
+    """Run until SIGTERM/SIGINT; returns the counts. Raises PricemonError if Redis or the
+    database cannot be reached at start."""
+    from bullmq import Queue
+
+    from pricemon.fetch.http import create_client
+
+    client, engine = await connect(settings)
+    # Import the check pipeline now rather than in the first job (seconds on a cold start).
+    import pricemon.alerts
+    import pricemon.checker  # noqa: F401
+
+    stats = JobStats()
+    browser = SharedBrowser(settings, size=min(concurrency, settings.worker_browser_pages))
+    http_client = create_client(settings)
+    checks_queue = Queue(CHECKS_QUEUE, {"connection": client})
+    ctx = WorkerContext(settings, engine, browser, checks_queue, http_client)
+    stop, force = asyncio.Event(), asyncio.Event()
+    _install_signals(stop, force)
+    workers = _start_workers(settings, Processors(ctx, stats), concurrency)
+    heartbeat = Heartbeat(settings, client, stats, concurrency=concurrency)
+    tasks = _background_tasks(settings, engine, heartbeat, stop, scheduler=scheduler)
     log.info(
         "worker %s started: concurrency %d, scheduler %s",
         heartbeat.key, concurrency, "on" if scheduler else "off",

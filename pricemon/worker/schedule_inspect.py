@@ -124,13 +124,9 @@ def _read_redis(settings: Settings) -> RedisView:
     sync loops, read synchronously."""
     import redis
 
-    from pricemon.queue import DIGEST_QUEUE
+    from pricemon.queue import DIGEST_QUEUE, redis_sync_client
 
-    if not settings.redis_url:
-        raise QueueError("REDIS_URL is not set")
-    client = redis.Redis.from_url(
-        settings.redis_url, decode_responses=True, socket_connect_timeout=3, socket_timeout=10
-    )
+    client = redis_sync_client(settings, connect_timeout_s=3)
     with client:
         try:
             registry = cast(dict[str, str], client.hgetall(REGISTRY_KEY))
@@ -211,19 +207,38 @@ def _config_problems(settings: Settings, db: DigestSchedule, recipients: list[st
     return problems
 
 
+def _last_digest(engine: Engine) -> dict[str, Any] | None:
+    from pricemon.digest import last_digest
+
+    sent = last_digest(engine)
+    if sent is None:
+        return None
+    return {
+        "key": sent.key,
+        "outcome": sent.outcome,
+        "created_at": sent.created_at.isoformat(),
+        "sent_at": sent.sent_at.isoformat() if sent.sent_at else None,
+        "recipients": sent.recipients.split(",") if sent.recipients else [],
+        "provider_id": sent.provider_id,
+        "error": sent.error,
+    }
+
+
 def inspect_schedule(settings: Settings, engine: Engine) -> ScheduleInspection:
     """The database schedule, what Redis has registered and planned, whether they agree,
     problems worth fixing, and the last digest sent. Never raises for a Redis outage (it
     becomes a problem); synchronous so `doctor` and the web app can call it anywhere."""
-    from pricemon.digest import last_digest
-
     now = datetime.now(UTC)
     with session_scope(engine) as session:
         row = get_app_settings(session, settings)
         db = digest_schedule(row, settings)
         recipients = recipients_for(row, settings)
-    db_runs = next_runs(db.pattern, db.timezone, after=now, count=5)
     problems: list[str] = []
+    db_runs: list[datetime] = []
+    try:
+        db_runs = next_runs(db.pattern, db.timezone, after=now, count=5)
+    except PricemonError as exc:
+        problems.append(f"the database schedule is invalid: {exc.message}")
     registered: RegisteredScheduler | None = None
     planned: list[tuple[str, datetime]] = []
     syncers: list[str] = []
@@ -242,16 +257,5 @@ def inspect_schedule(settings: Settings, engine: Engine) -> ScheduleInspection:
         problems.append(f"{exc.message}: the schedule in Redis is unknown")
         in_sync = False
     problems += _config_problems(settings, db, recipients)
-    sent = last_digest(engine)
-    last = None
-    if sent is not None:
-        last = {
-            "key": sent.key,
-            "outcome": sent.outcome,
-            "created_at": sent.created_at.isoformat(),
-            "sent_at": sent.sent_at.isoformat() if sent.sent_at else None,
-            "recipients": sent.recipients.split(",") if sent.recipients else [],
-            "provider_id": sent.provider_id,
-            "error": sent.error,
-        }
+    last = _last_digest(engine)
     return ScheduleInspection(db, db_runs, registered, planned, in_sync, problems, last, syncers)

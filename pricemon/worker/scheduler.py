@@ -30,6 +30,8 @@ import logging
 import os
 import socket
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -157,44 +159,63 @@ async def _apply(queue: Queue, schedule: DigestSchedule, now: datetime) -> bool:
     return True
 
 
+@asynccontextmanager
+async def _locked(queue: Queue, *, wait_s: float) -> AsyncIterator[bool]:
+    """Hold the schedule lock (True), or yield False if another worker holds it for longer
+    than `wait_s`. The lock expires by itself if its holder dies."""
+    token = f"{_who()}:{time.monotonic_ns()}"
+    deadline = time.monotonic() + wait_s
+    while not await queue.client.set(LOCK_KEY, token, nx=True, px=LOCK_TTL_MS):
+        if time.monotonic() >= deadline:
+            yield False
+            return
+        await asyncio.sleep(0.2)
+    try:
+        yield True
+    finally:
+        if await queue.client.get(LOCK_KEY) == token:
+            await queue.client.delete(LOCK_KEY)
+
+
 async def reconcile_schedule(
     settings: Settings, engine: Engine, *, now: datetime | None = None
-) -> bool:
+) -> bool | None:
     """Bring the planned digest jobs in Redis in line with the database schedule.
 
-    One worker at a time (a short Redis lock; the others skip, the holder does the same
-    work). Returns True when something was changed. Raises QueueUnavailable when Redis is
-    down and InputError when the stored schedule is invalid.
+    One worker at a time: the schedule is read under a short Redis lock, so a change made
+    while another worker reconciles is never lost. Returns True when something changed,
+    False when Redis already matched, None when another worker held the lock (try again).
+    Raises QueueUnavailable when Redis is down and InputError for an invalid schedule.
     """
     from pricemon.queue import DIGEST_QUEUE, open_queue
 
-    schedule = load_schedule(settings, engine)
-    async with open_queue(settings, DIGEST_QUEUE) as queue:
-        token = _who() + f":{time.monotonic_ns()}"
-        if not await queue.client.set(LOCK_KEY, token, nx=True, px=LOCK_TTL_MS):
+    async with open_queue(settings, DIGEST_QUEUE) as queue, _locked(queue, wait_s=5) as held:
+        if not held:
             log.debug("another worker is reconciling the digest schedule")
-            return False
-        try:
-            return await _apply(queue, schedule, now or datetime.now(UTC))
-        finally:
-            if await queue.client.get(LOCK_KEY) == token:
-                await queue.client.delete(LOCK_KEY)
+            return None
+        schedule = load_schedule(settings, engine)
+        return await _apply(queue, schedule, now or datetime.now(UTC))
 
 
-async def plan_after(settings: Settings, schedule: DigestSchedule, slot: datetime) -> str | None:
+async def plan_after(settings: Settings, engine: Engine, slot: datetime) -> str | None:
     """Plan the slot after `slot` (called when a slot fires); returns its job id.
 
+    Reads the schedule under the lock, so a schedule disabled meanwhile is not revived.
     Plans from now when `slot` is long past, so a worker outage does not fire a burst of
     missed digests. Failures are logged: the next reconcile plans the slot anyway.
     """
-    if not schedule.enabled:
-        return None
     from pricemon.queue import DIGEST_QUEUE, open_queue
 
-    after = max(slot, datetime.now(UTC))
-    upcoming = next_run(schedule.pattern, schedule.timezone, after=after)
     try:
-        async with open_queue(settings, DIGEST_QUEUE) as queue:
+        async with (
+            open_queue(settings, DIGEST_QUEUE) as queue,
+            _locked(queue, wait_s=LOCK_TTL_MS / 1000) as held,
+        ):
+            schedule = load_schedule(settings, engine)
+            if not held or not schedule.enabled:
+                return None
+            after = max(slot, datetime.now(UTC))
+            upcoming = next_run(schedule.pattern, schedule.timezone, after=after)
             job_id = await _add_slot(queue, schedule, upcoming)
             await _register(queue, schedule, upcoming, job_id)
     except QueueError as exc:
@@ -213,29 +234,30 @@ def notify_schedule_changed(settings: Settings) -> bool:
     """
     import redis
 
+    from pricemon.queue import redis_sync_client
+
     if not settings.redis_url:
         return False
     try:
-        client = redis.Redis.from_url(
-            settings.redis_url, socket_connect_timeout=2, socket_timeout=5
-        )
-        with client:
+        with redis_sync_client(settings) as client:
             client.incr(VERSION_KEY)
-    except (redis.RedisError, OSError) as exc:
+    except (redis.RedisError, OSError, QueueError) as exc:
         log.warning("could not notify workers of the schedule change: %s", exc)
         return False
     return True
 
 
-async def _sync_once(settings: Settings, engine: Engine) -> None:
-    """One reconcile; failures are logged and retried next round, never raised: the sync
+async def _sync_once(settings: Settings, engine: Engine) -> bool:
+    """One reconcile; False when it must be tried again soon (another worker held the
+    lock). Failures are logged and retried at the next interval, never raised: the sync
     task must outlive database and Redis outages."""
     try:
-        await reconcile_schedule(settings, engine)
+        return await reconcile_schedule(settings, engine) is not None
     except PricemonError as exc:
         log.warning("digest schedule sync failed: %s", exc)
     except Exception:
         log.exception("digest schedule sync failed unexpectedly; retrying next round")
+    return True
 
 
 async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Event) -> None:
@@ -260,8 +282,7 @@ async def run_schedule_sync(settings: Settings, engine: Engine, stop: asyncio.Ev
             except (RedisError, OSError) as exc:
                 log.warning("digest schedule sync cannot read Redis: %s", exc)
                 version = seen
-            if version != seen or time.monotonic() >= due:
-                await _sync_once(settings, engine)
+            if (version != seen or time.monotonic() >= due) and await _sync_once(settings, engine):
                 seen = version
                 due = time.monotonic() + settings.schedule_sync_interval_s
             with contextlib.suppress(TimeoutError):

@@ -49,6 +49,7 @@ class StoredCheck:
     previous_price: Decimal | None
     currency: str | None
     already_recorded: bool = False
+    alert_rule: bool = False  # the product has a price alert rule to evaluate
 
     @property
     def changed(self) -> bool:
@@ -85,10 +86,14 @@ def prepare_check(
 ) -> tuple[StoredCheck | None, str | None]:
     """One trip to the database before a check: what this attempt already recorded (a
     re-delivery), else the product's URL (None when the product was removed)."""
-    recorded = find_recorded(engine, job_id, attempt)
-    if recorded is not None:
-        return recorded, None
-    return None, load_product_url(engine, product_id)
+    with Session(engine) as session:
+        run_id = session.exec(
+            select(CheckRun.id).where(CheckRun.job_id == job_id, CheckRun.attempt == attempt)
+        ).first()
+        if run_id is None:
+            product = session.get(Product, product_id)
+            return None, product.url if product else None
+    return find_recorded(engine, job_id, attempt), None
 
 
 def _latest_price(session: Session, product_id: int, *, before_run: int | None) -> Decimal | None:
@@ -198,6 +203,7 @@ def _store(session: Session, product_id: int, seen: Observation, at: Attempt) ->
         price=seen.price if currency else None,
         previous_price=previous,
         currency=currency,
+        alert_rule=product.alert_target_price is not None or product.alert_drop_percent is not None,
     )
 
 

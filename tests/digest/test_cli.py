@@ -159,3 +159,11 @@ def test_help_texts() -> None:
         for command in commands:
             code, out, _ = run(None, group, command, "--help")
             assert code == 0 and "Usage:" in out
+
+
+def test_a_bad_digest_cron_fails_at_start_up_naming_the_variable() -> None:
+    result = CliRunner().invoke(
+        app, ["schedule", "show"], env={"PRICEMON_DIGEST_CRON": "61 * * * *"}
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith("Error: PRICEMON_DIGEST_CRON is invalid")

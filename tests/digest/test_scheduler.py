@@ -187,3 +187,17 @@ async def test_a_manual_job_sends_once_per_job_id(
         "digest-manual-42",
     ]
     assert resend.requests[0].body["to"] == ["zed@example.com"]
+
+
+async def test_a_slot_firing_after_the_digest_was_disabled_plans_nothing(
+    engine: Engine, mail_settings: Settings, resend: ResendStub
+) -> None:
+    _set(engine, mail_settings)
+    slot = next_run("0 9 * * *", "Australia/Sydney", after=datetime.now(UTC))
+    _set(engine, mail_settings, enabled=False)
+    result = await run_digest_job(mail_settings, engine, {"slot": slot_key(slot)}, "x")
+    assert result["outcome"] == "skipped"
+    assert _delayed(mail_settings) == {}
+    with _redis(mail_settings) as client:
+        assert not client.exists(REGISTRY_KEY)
+    assert resend.requests == []

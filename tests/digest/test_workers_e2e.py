@@ -1,10 +1,13 @@
 """End to end: three real worker processes with the scheduler on send each slot once.
 
-The workers run `python -m pricemon work` against PostgreSQL, Redis and a local stand-in
-for Resend. PRICEMON_DIGEST_CRON makes the schedule fire every 15 seconds (a 6-field
-pattern, seconds first) so the test needs no full-minute waits; it goes through the same
-planning code as a daily schedule (pattern -> next_run -> delayed job per slot -> worker ->
-run_digest_job -> plan the next slot).
+The workers run `python -m pricemon work` against PostgreSQL, Redis, a local shop and a
+local stand-in for Resend. Each digest first refreshes prices (a real check-all through the
+workers) and shows the price found on the shop page.
+
+PRICEMON_DIGEST_CRON makes the schedule fire every 15 seconds (a 6-field pattern, seconds
+first) so the test needs no full-minute waits; it goes through the same planning code as a
+daily schedule (pattern -> next_run -> delayed job per slot -> worker -> run_digest_job ->
+plan the next slot).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,14 +29,13 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from pricemon.cli import app
-from pricemon.db import session_scope
-from pricemon.digest_settings import get_app_settings
 from pricemon.domain.schedule import parse_slot_key
 from pricemon.models import EmailSend
 from pricemon.queue import HEARTBEAT_PREFIX
 from pricemon.worker.scheduler import REGISTRY_KEY
 from tests.digest.factories import seed_product
 from tests.digest.resend_stub import ResendStub
+from tests.shop import LocalShop, product_page
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +66,7 @@ def worker_env(
         PRICEMON_DIGEST_CRON=EVERY_15_S,
         PRICEMON_DATA_DIR=str(tmp_path / "data"),
         PRICEMON_WORKER_CONCURRENCY="1",
+        PRICEMON_ALLOW_PRIVATE_URLS="true",  # the local shop is on 127.0.0.1
         LOG_LEVEL="INFO",
     )
     return env
@@ -93,6 +97,11 @@ def workers(worker_env: dict[str, str], tmp_path: Path) -> Iterator[list[subproc
             proc.kill()
 
 
+def _digest_keys(resend: ResendStub) -> list[str]:
+    keys = [r.headers["idempotency-key"] for r in resend.requests]
+    return [k for k in keys if k.startswith("digest-")]
+
+
 def _cli(env: dict[str, str], *args: str) -> str:
     result = CliRunner().invoke(app, list(args), env=env)
     assert result.exit_code == 0, result.output
@@ -100,6 +109,7 @@ def _cli(env: dict[str, str], *args: str) -> str:
 
 
 def test_three_workers_send_each_slot_once_and_follow_changes_without_restart(
+    shop: LocalShop,
     pg_engine: Engine,
     redis_url: str,
     resend: ResendStub,
@@ -107,9 +117,9 @@ def test_three_workers_send_each_slot_once_and_follow_changes_without_restart(
     workers: list[subprocess.Popen[bytes]],
     tmp_path: Path,
 ) -> None:
-    seed_product(pg_engine, "Espresso machine", ["199.00", "189.00"])
-    with session_scope(pg_engine) as session:
-        get_app_settings(session, _settings_stub()).digest_refresh = False
+    shop.add("/espresso", product_page("Espresso machine", "179.00", "EUR"))
+    seed_product(pg_engine, "Espresso machine", ["199.00", "189.00"], url=shop.url("/espresso"),
+                 alert_target_price=Decimal("180.00"))  # fmt: skip
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     # Generous deadlines: three interpreters start on a shared 2-core machine.
     _wait(lambda: len(list(client.scan_iter(f"{HEARTBEAT_PREFIX}*"))) >= WORKERS, "3 workers", 240)
@@ -121,8 +131,8 @@ def test_three_workers_send_each_slot_once_and_follow_changes_without_restart(
     _wait(lambda: client.exists(REGISTRY_KEY), "the workers to register the schedule", 60)
     assert client.hget(REGISTRY_KEY, "pattern") == EVERY_15_S
 
-    _wait(lambda: resend.requests, "the first digest", 120)
-    first_key = resend.requests[0].headers["idempotency-key"]
+    _wait(lambda: _digest_keys(resend), "the first digest", 120)
+    first_key = _digest_keys(resend)[0]
     _wait(lambda: client.hget(REGISTRY_KEY, "job_id") != first_key, "the next slot", 60)
 
     show = _cli(worker_env, "schedule", "show", "--json")
@@ -133,24 +143,26 @@ def test_three_workers_send_each_slot_once_and_follow_changes_without_restart(
     time.sleep(3)  # any duplicate send would arrive now; this is not a timing assertion
     client.close()
 
-    keys = Counter(r.headers["idempotency-key"] for r in resend.requests)
+    digests = [r for r in resend.requests if r.headers["idempotency-key"].startswith("digest-")]
+    alerts = [r for r in resend.requests if r.headers["idempotency-key"].startswith("alert-")]
+    keys = Counter(r.headers["idempotency-key"] for r in digests)
     assert keys and all(count == 1 for count in keys.values()), keys
     for key in keys:
         assert parse_slot_key(key).second % 15 == 0
-    request = resend.requests[0]
+    # The refresh found 179.00 below the 180.00 target: one alert, however many checks.
+    assert [a.body["subject"] for a in alerts] == ["Price alert: Espresso machine is now €179.00"]
+    request = digests[0]
     assert request.headers["authorization"] == f"Bearer {resend.api_key}"
     assert request.body["bcc"] == ["ann@example.com", "bob@example.com"]
     assert request.body["to"] == ["prices@example.com"]
     assert "Espresso machine" in request.body["html"] and "Espresso machine" in request.body["text"]
+    # The refresh checked the shop first: the digest shows the page's price, no refresh note.
+    assert shop.hits["/espresso"] >= 1
+    assert "€179.00" in request.body["html"] and "€179.00" in request.body["text"]
+    assert "Refresh before sending" not in request.body["text"]
     assert request.body["subject"].startswith("Price Monitor Report - ")
     with Session(pg_engine) as session:
         rows = session.exec(select(EmailSend).where(EmailSend.kind == "digest")).all()
     assert sorted(r.key for r in rows if r.outcome == "sent") == sorted(keys)
     for proc in workers:
         assert proc.poll() is None, (tmp_path / "worker0.log").read_text()[-3000:]
-
-
-def _settings_stub():  # the settings row only needs SCHEDULER_TIMEZONE when it is created
-    from pricemon.config import Settings
-
-    return Settings()

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pricemon.domain.extract import extract_offer
-from tests.extraction.conftest import product_page
+from tests.extraction.pages import product_page
 
 CAROUSEL = (
     '<section class="related-products"><h2>You may also like</h2>'
@@ -17,6 +17,105 @@ CAROUSEL = (
 )
 
 CASES = [
+    (
+        "add-on",
+        '<label>Gift wrap (+$4.95)</label><p class="price">$39.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "39.00",
+        "USD",
+    ),
+    (
+        "negative saving",
+        '<span class="badge">-$10.00</span><p class="price">$39.00</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "39.00",
+        "USD",
+    ),
+    (
+        "range keeps low end",
+        '<p class="price">€10,00 – €20,00</p>',
+        "",
+        "",
+        "https://x.de/p",
+        "10.00",
+        "EUR",
+    ),
+    (
+        "was now one line",
+        '<p class="price">Was £59.99, now £49.99</p>',
+        "",
+        "",
+        "https://x.co.uk/p",
+        "49.99",
+        "GBP",
+    ),
+    (
+        "was after one line",
+        '<p class="price">£49.99 (was £59.99)</p>',
+        "",
+        "",
+        "https://x.co.uk/p",
+        "49.99",
+        "GBP",
+    ),
+    (
+        "rrp our price",
+        "<p>RRP £59.99 Our price £49.99</p>",
+        "",
+        "",
+        "https://x.co.uk/p",
+        "49.99",
+        "GBP",
+    ),
+    (
+        "price then monthly",
+        '<p class="price">$349.00 or $29/mo with Affirm</p>',
+        "",
+        "",
+        "https://x.com/p",
+        "349.00",
+        "USD",
+    ),
+    (
+        "recycling fee",
+        "<p class=\"price\">CHF 1'299.95</p><p>Statt CHF 1'499.– · inkl. vRG CHF 2.50</p>",
+        "",
+        "",
+        "https://x.ch/p",
+        "1299.95",
+        "CHF",
+    ),
+    (
+        "full-width yen",
+        '<p class="price">１２，８００円</p>',
+        "",
+        "",
+        "https://x.jp/p",
+        "12800",
+        "JPY",
+    ),
+    (
+        "compare at label",
+        "<p>Compare at <span>$150.00</span></p><p><span>$119.00</span></p>",
+        "",
+        "",
+        "https://x.com/p",
+        "119.00",
+        "USD",
+    ),
+    (
+        "now label beats earlier price",
+        "<p><span>$150.00</span></p><p>Now <span>$119.00</span></p>",
+        "",
+        "",
+        "https://x.com/p",
+        "119.00",
+        "USD",
+    ),
     # id, main block, before, after, url, price, currency
     ("plain", '<p class="price">$89.00</p>', "", "", "https://x.com/p", "89.00", "USD"),
     (
@@ -306,3 +405,17 @@ def test_page_without_prices_has_no_price() -> None:
     result = extract_offer(product_page("<p>Call us for a quote.</p>"), "https://x.com/p")
     assert result.price is None
     assert result.method == "none"
+
+
+def test_gross_price_beats_net_price() -> None:
+    main = (
+        '<p class="price">84,03 € <small>exkl. MwSt.</small></p>'
+        '<p class="price">100,00 € <small>inkl. MwSt.</small></p>'
+    )
+    result = extract_offer(product_page(main), "https://x.de/p")
+    assert result.price == Decimal("100.00")
+
+
+def test_rand_needs_a_south_african_page() -> None:
+    main = '<p class="price">R 1 299.00</p>'
+    assert extract_offer(product_page(main), "https://shop.co.za/p").currency == "ZAR"

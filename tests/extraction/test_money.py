@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from price_parser import Price as LibraryPrice
 
-from pricemon.domain.currency import resolve_symbol
+from pricemon.domain.currency import country_of_url, resolve_symbol
 from pricemon.domain.money import Price, parse_amount, parse_price
 
 NBSP, NNBSP, THIN = "\u00a0", "\u202f", "\u2009"
@@ -48,6 +48,12 @@ CASES = [
     ("¥199", None, "https://item.shop.cn/x", "199", "CNY"),
     ("¥199", "CNY", None, "199", "CNY"),
     ("₩39,000", None, None, "39000", "KRW"),
+    ("１２，８００円", None, None, "12800", "JPY"),
+    ("￥１２，８００", None, "ja-JP", "12800", "JPY"),
+    ("١٢٣ ر.س", None, None, "123", "SAR"),
+    ("S/ 49.90", None, None, "49.90", "PEN"),
+    ("R 1 299.00", None, "https://shop.co.za/p", "1299.00", "ZAR"),
+    ("R1,299", None, None, "1299", None),
     ("39,000원", None, None, "39000", "KRW"),
     ("$49.99", None, "https://shop.com.au/p", "49.99", "AUD"),
     ("$49.99", None, "en-AU", "49.99", "AUD"),
@@ -136,3 +142,19 @@ def test_parse_amount(number: str, currency: str | None, amount: str) -> None:
 )
 def test_resolve_symbol(symbol: str, hint: str | None, locale: str | None, expected: str) -> None:
     assert resolve_symbol(symbol, currency_hint=hint, locale_hint=locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "country"),
+    [
+        ("https://shop.com.au/p", "au"),
+        ("https://shop.co.uk/p", "uk"),
+        ("https://shop.co/p", None),
+        ("https://shop.com.co/p", "co"),
+        ("https://shop.io/p", None),
+        ("https://shop.com/p", None),
+        ("https://127.0.0.1:8000/p", None),
+    ],
+)
+def test_country_of_url(url: str, country: str | None) -> None:
+    assert country_of_url(url) == country

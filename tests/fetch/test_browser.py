@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+from collections.abc import Callable
 
 import psutil
 import pytest
@@ -24,6 +26,13 @@ setTimeout(function () {
   document.getElementById('price').textContent = '$24.99';
 }, 700);
 </script></body></html>"""
+
+
+async def wait_until(condition: Callable[[], bool], timeout_s: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
 
 
 def chromium_processes() -> list[psutil.Process]:
@@ -96,8 +105,6 @@ async def test_a_killed_browser_is_relaunched(shop: LocalShop, fetch_settings: S
 async def test_concurrent_fetches_share_one_browser(
     shop: LocalShop, fetch_settings: Settings
 ) -> None:
-    import asyncio
-
     urls = [
         shop.add(f"/p/{i}", f'<html><body><p class="price">${i}.00</p></body></html>')
         for i in range(6)
@@ -183,7 +190,7 @@ async def test_a_closed_pool_can_start_again(shop: LocalShop, fetch_settings: Se
     try:
         page = await pool.fetch(url)
         assert "$5.00" in page.html
-        assert pool.idle_slots == 2
+        await wait_until(lambda: pool.idle_slots == 2)
     finally:
         await pool.close()
 
@@ -217,3 +224,37 @@ async def test_a_static_page_without_price_settles_before_the_limit(
     async with BrowserPool(fetch_settings, settle_timeout_s=30) as pool:
         page = await pool.fetch(url)
     assert page.notes == ["browser waited until the page went quiet"]
+
+
+async def test_a_finished_page_is_blanked(shop: LocalShop, fetch_settings: Settings) -> None:
+    # A page that polls its server forever must stop once its HTML has been read.
+    shop.add("/poll", "{}", content_type="application/json")
+    url = shop.add(
+        "/poller",
+        """<html><body><p class="price">$3.00</p><script>
+        setInterval(() => fetch('/poll'), 100);</script></body></html>""",
+    )
+    async with BrowserPool(fetch_settings) as pool:
+        await pool.fetch(url)
+        await wait_until(lambda: pool.idle_slots == 1)
+        polls = shop.hits["/poll"]
+        await asyncio.sleep(1.0)
+        assert shop.hits["/poll"] == polls
+
+
+async def test_a_challenge_that_solves_itself_is_waited_out(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    # Like Cloudflare's "Just a moment...": a 503 page whose script moves on to the product.
+    shop.add("/product", '<html><body><h1>Tent</h1><p class="price">$89.00</p></body></html>')
+    url = shop.add(
+        "/challenge",
+        CLOUDFLARE.replace(
+            "</body>", "<script>setTimeout(() => location.href='/product', 800)</script></body>"
+        ),
+        status=503,
+    )
+    async with BrowserPool(fetch_settings) as pool:
+        page = await pool.fetch(url)
+    assert '<p class="price">$89.00</p>' in page.html
+    assert page.final_url == shop.url("/product")

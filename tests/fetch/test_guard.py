@@ -28,6 +28,11 @@ from tests.shop import LocalShop
         ("http://100.64.0.1/", "is a non-public address"),
         ("http://224.0.0.1/", "is a multicast address"),
         ("http://localhost:8000/", "refused: localhost (127.0.0.1) is a loopback address"),
+        # Numeric spellings that inet_aton accepts (resolved locally, no DNS query).
+        ("http://2130706433/", "refused: 2130706433 (127.0.0.1) is a loopback address"),
+        ("http://0x7f.1/", "refused: 0x7f.1 (127.0.0.1) is a loopback address"),
+        ("http://017700000001/", "(127.0.0.1) is a loopback address"),
+        ("http://127.1/", "refused: 127.1 (127.0.0.1) is a loopback address"),
         ("file:///etc/passwd", "refused: file:///etc/passwd uses file; only http and https"),
         ("ftp://ftp.example.com/price.txt", "uses ftp; only http and https"),
         ("javascript:alert(1)", "uses javascript"),

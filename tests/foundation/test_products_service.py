@@ -222,3 +222,14 @@ def test_export_round_trip(engine: Engine) -> None:
 )
 def test_decimal_text(amount: Decimal | None, text: str | None) -> None:
     assert products.decimal_text(amount) == text
+
+
+def test_import_single_url_column_keeps_commas(engine: Engine) -> None:
+    text = 'URL\nhttps://shop.example/p?ids=1,2\n"https://shop.example/q?a=1,b"\n'
+    with session_scope(engine) as session:
+        report = products.import_products(session, text)
+    assert [r.url for r in report.lines] == [
+        "https://shop.example/p?ids=1,2",
+        "https://shop.example/q?a=1,b",
+    ]
+    assert csv.excel.delimiter == ","  # the standard dialect is left alone

@@ -57,6 +57,9 @@ def test_pages_send_a_strict_content_security_policy(client: TestClient) -> None
 
 
 def test_add_product_form_shows_its_page(client: TestClient, settings: Settings) -> None:
+    assert (
+        '<span class="card-value">0</span><span class="card-label">active' in client.get("/").text
+    )
     token = page_csrf(client)
     response = client.post(
         "/products",
@@ -67,6 +70,10 @@ def test_add_product_form_shows_its_page(client: TestClient, settings: Settings)
     page = client.get(response.headers["location"])
     assert "Added Mixer: saved; first check queued." in page.text
     assert 'data-poll="/api/products/1"' in page.text  # the page waits for the result
+    # The cached dashboard cards are recounted after a change made here.
+    assert (
+        '<span class="card-value">1</span><span class="card-label">active' in client.get("/").text
+    )
     duplicate = client.post(
         "/products", data={"url": "https://shop.example/p/7", "csrf_token": token}
     )

@@ -216,3 +216,67 @@ def test_garbage_and_blocked_shops(
     assert products[blocked].last_availability != "out_of_stock"
     assert all(p.failing_since and p.last_failure_at for p in products.values())
     assert "worker stopped" not in worker.log()
+
+
+def _database_connections(admin_url: str, name: str, *, allow: bool) -> None:
+    """Let connections to database `name` in, or shut them out and end the open ones: to
+    the worker this looks like PostgreSQL going away (other tests' databases are untouched)."""
+    import sqlalchemy as sa
+
+    from pricemon.db import create_db_engine
+
+    admin = create_db_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allow).lower()}'))
+        if not allow:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+    admin.dispose()
+
+
+def test_jobs_wait_out_a_database_outage(
+    pg_settings: Settings, pg_engine: Engine, pg_server_url: str, shop: LocalShop,
+    start_worker: StartWorker,
+) -> None:  # fmt: skip
+    name = str(pg_engine.url.database)
+    prices = stock_shop(shop, 8, delay_s=1)
+    ids = add_products(pg_engine, list(prices))
+    worker = start_worker(pg_settings, concurrency=2)
+    try:
+        _database_connections(pg_server_url, name, allow=False)
+        asyncio.run(enqueue_checks(pg_settings, ids))
+        wait_until(lambda: "database unreachable" in worker.log(), 60, "a warning", worker)
+    finally:
+        _database_connections(pg_server_url, name, allow=True)
+    pg_engine.dispose()  # its connections were ended too
+    wait_until(lambda: all_checked(pg_engine, 8), 120, "every check", worker)
+    assert {u: p.last_price for u, p in products_by_url(pg_engine).items()} == prices
+    assert asyncio.run(_count_jobs(pg_settings, "failed")) == 0  # no job lost or failed
+    worker.signal(signal.SIGTERM)
+    assert worker.wait(30) == 0
+    deferred = re.search(r"(\d+) deferred", worker.log())
+    assert deferred and int(deferred[1]) >= 1
+
+
+def test_shutdown_is_bounded_and_a_cut_short_job_runs_again(
+    pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
+) -> None:
+    url = shop.add("/stuck", product_page("Stuck", "7.00", "EUR"), delay_s=12)
+    [pid] = add_products(pg_engine, [url])
+    bounds = {"worker_shutdown_timeout_s": 1.0, "worker_lock_duration_s": 5.0}
+    first = start_worker(pg_settings, concurrency=1, **bounds)
+    asyncio.run(enqueue_checks(pg_settings, [pid]))
+    wait_until(lambda: shop.hits["/stuck"] >= 1, 30, "the check to start", first)
+    first.signal(signal.SIGTERM)
+    assert first.wait(30) == 0  # within the bound, not after the 12 s page
+    assert "running jobs cut short, they will be retried" in first.log()
+    assert runs_for(pg_engine, pid) == []
+    shop.add("/stuck", product_page("Stuck", "7.00", "EUR"))  # answers at once now
+    second = start_worker(pg_settings, concurrency=1, **bounds)
+    wait_until(lambda: records_for(pg_engine, pid), 60, "the retried check", second)
+    assert [r.amount for r in records_for(pg_engine, pid)] == [Decimal("7.00")]

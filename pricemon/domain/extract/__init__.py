@@ -1,11 +1,16 @@
 """Static price extraction: one HTML document in, one `Extraction` out, no network.
 
 extract_offer(html, url)
+  ├── page.py         the parsed document (parsed once) and its locale and currency hints
   ├── structured.py   JSON-LD Product / ProductGroup / Offer / AggregateOffer
   ├── microdata.py    itemprop="price" microdata, property="schema:price" RDFa
   ├── meta.py         og:price:amount, product:price:amount, og:title, og:image
   ├── platforms.py    Shopify, WooCommerce, Magento, BigCommerce, Amazon-like markup
+  ├── scripts.py      the product's price in embedded JSON state (__NEXT_DATA__ and co.)
+  ├── layout.py       where the title and the add-to-cart button are
+  ├── regions.py      recommendation carousels, menus, footers: read in one pass
   ├── heuristics.py   visible price candidates, ranked by where they sit and what they say
+  ├── rules.py        the words and classes that mark unit prices, instalments, old prices
   ├── availability.py schema.org availability values, "Sold out", disabled cart buttons
   ├── signals.py      bot walls and JavaScript app shells
   └── decide.py       weighs all of the above and records why
@@ -30,4 +35,4 @@ def extract_offer(html: str, url: str) -> Extraction:
     (`looks_script_rendered`).
     """
     page = Page.parse(html or "", url)
-    return decide(page, html or "")
+    return decide(page)

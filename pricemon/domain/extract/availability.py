@@ -68,9 +68,12 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
     if page.cart_buttons is not None:
         return page.cart_buttons
     found = []
-    for node in page.tree.css(
+    nodes = page.tree.css(
         "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
-    ):
+    )
+    # The product's own button comes early in the document; marketplace pages then repeat
+    # "Add to cart" on every recommendation tile, which only cost time to read.
+    for node in nodes[:_MAX_BUTTONS]:
         attrs = node.attributes
         label = " ".join(
             v or "" for v in (node.text(), attrs.get("value"), attrs.get("name"), attrs.get("id"))
@@ -82,6 +85,7 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
     return found
 
 
+_MAX_BUTTONS = 80
 _CART_CLASS_RE = re.compile(r"add[-_]?to[-_]?cart", re.I)
 
 

@@ -21,10 +21,11 @@ from urllib.parse import parse_qs, urlsplit
 from pricemon.domain.extract.availability import visible_availability
 from pricemon.domain.extract.heuristics import Visible, visible_candidates
 from pricemon.domain.extract.layout import Layout, find_layout, title_text
-from pricemon.domain.extract.meta import meta_findings, meta_image, meta_title
+from pricemon.domain.extract.meta import document_title, meta_findings, meta_image, meta_title
 from pricemon.domain.extract.microdata import microdata_findings, rdfa_findings
 from pricemon.domain.extract.page import Finding, Page
 from pricemon.domain.extract.platforms import platform_findings
+from pricemon.domain.extract.scripts import script_json_findings
 from pricemon.domain.extract.signals import looks_blocked, looks_script_rendered
 from pricemon.domain.extract.structured import json_ld_documents, jsonld_findings
 from pricemon.domain.money import normalize_amount
@@ -34,6 +35,7 @@ from pricemon.models import Availability
 STRONG_VISIBLE = 0.75  # a visible price this good, near the title, can overrule structured data
 MIN_VISIBLE = 0.3  # below this a visible price is not reported at all
 MAX_VISIBLE_CANDIDATES = 25
+MAX_AMOUNT = Decimal(10) ** 9  # above this a "price" is an id, a barcode or junk
 CONFIDENT = 0.6  # documented threshold: below it callers should try the browser or AI tiers
 
 
@@ -45,7 +47,7 @@ class _Scored:
     reasons: list[str]
 
 
-def decide(page: Page, html: str) -> Extraction:
+def decide(page: Page) -> Extraction:
     """Run every extractor on `page` and choose the price, with confidence and notes."""
     docs = json_ld_documents(page)
     structured = [
@@ -55,7 +57,14 @@ def decide(page: Page, html: str) -> Extraction:
         *meta_findings(page),
         *platform_findings(page),
     ]
-    known_title = next((f.title for f in structured if f.title), None) or meta_title(page)
+    # The product's own name (JSON-LD, microdata, platform JSON) beats og:title, which often
+    # carries the shop's name too; the page's h1 sits between them.
+    product_name = next((f.title for f in structured if f.title and f.source != "meta"), None)
+    known_title = product_name or meta_title(page)
+    if not any(f.amount for f in structured):
+        found = script_json_findings(page, known_title or document_title(page))
+        structured.extend(found)
+        product_name = product_name or next((f.title for f in found if f.title), None)
     layout = find_layout(page, known_title)
     visible = visible_candidates(page, layout)
     live = [v for v in visible if v.score >= MIN_VISIBLE]
@@ -63,11 +72,11 @@ def decide(page: Page, html: str) -> Extraction:
     result = Extraction(price=None, currency=None)
     _choose(page, result, scored, live)
     result.candidates = _candidates(scored, visible)
-    result.title = known_title or title_text(layout)
+    result.title = product_name or title_text(layout) or known_title
     result.image_url = next((f.image for f in structured if f.image), None) or meta_image(page)
     result.availability = _availability(page, result, scored, structured, layout)
     has_product = bool(scored) or (bool(live) and live[0].near_title)
-    if looks_blocked(page, html, has_product=has_product):
+    if looks_blocked(page, has_product=has_product):
         result.blocked = True
         result.price = result.currency = result.title = result.image_url = None
         result.method, result.confidence = "none", 0.0
@@ -85,7 +94,7 @@ def _score_structured(
     variant = _variant_of(page.url)
     out = []
     for f in structured:
-        if f.amount is None or f.kind not in ("price", "low"):
+        if f.amount is None or f.kind not in ("price", "low") or not 0 < f.amount < MAX_AMOUNT:
             continue
         seen = _seen(f, visible)
         score, reasons = f.weight, [f"{f.source} {f.kind}"]
@@ -104,7 +113,7 @@ def _score_structured(
         if f.availability == Availability.OUT_OF_STOCK:
             score -= 0.02
         out.append(_Scored(f, score, seen, reasons))
-    out.sort(key=lambda s: (-s.score, s.finding.amount))
+    out.sort(key=lambda s: (-s.score, s.finding.position, s.finding.amount))
     return out
 
 

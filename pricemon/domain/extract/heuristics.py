@@ -13,6 +13,7 @@ are dropped); another variant's price in a `<select>` (dropped).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,11 +26,15 @@ from pricemon.domain.extract.regions import after, away_regions, region_prices
 from pricemon.domain.extract.rules import (
     CURRENCY_PREFIX_RE,
     DIGIT_RE,
+    EXCL_TAX_RE,
     FROM_RE,
     INLINE_TAGS,
     MAX_TEXT,
+    NOT_PRICE_CLASS_RE,
+    NOW_LABEL_RE,
     PERCENT_RE,
     PRICEISH_RE,
+    RANGE_END_RE,
     SKIP_TAGS,
     STATE_CLASS_RE,
     UNIT_CLASS_RE,
@@ -38,8 +43,9 @@ from pricemon.domain.extract.rules import (
     markup_of,
     not_a_price,
 )
-from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount
+from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
 
+_CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
 _CENTS_RE = re.compile(r"\s*\d{2}\s*")
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
@@ -88,10 +94,14 @@ def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
             why = regions.get(node.mem_id)
             if why is not None:
                 out.extend(_read_region(page, node, why, order))
-                following = after(node)
-                if following is None:
-                    break
-                resume_at = following.mem_id
+            elif node.tag not in _CODE_TAGS:
+                continue
+            # Skip the subtree: a region is read already, and script or style text (often
+            # hundreds of KB of inline state) would only be copied to be thrown away.
+            following = after(node)
+            if following is None:
+                break
+            resume_at = following.mem_id
             continue
         text = node.text_content
         if not text or len(text) > MAX_TEXT or not DIGIT_RE.search(text):
@@ -100,9 +110,7 @@ def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
         if element is None or element.mem_id in seen:
             continue
         seen.add(element.mem_id)
-        visible = _read(page, element, order, cache)
-        if visible is not None:
-            out.append(visible)
+        out.extend(_read(page, element, order, cache))
     return out
 
 
@@ -165,26 +173,67 @@ def _is_priceish(node: LexborNode) -> bool:
     return bool(PRICEISH_RE.search(label))
 
 
-def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> Visible | None:
+def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> list[Visible]:
+    """The prices in one element: usually one, two in "Was £59.99, now £49.99"."""
     text = clean_text(_price_text(element), limit=MAX_TEXT)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
+    if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
+        return []
+    before, after = _surroundings(element, text)
+    found = []
+    for head, segment, tail in _segments(text):
+        visible = _read_one(
+            page, element, segment, f"{before} {head}".strip(), f"{tail} {after}".strip(), cache
+        )
+        if visible is not None:
+            visible.order = order
+            found.append(visible)
+    return found
+
+
+def _segments(text: str) -> list[tuple[str, str, str]]:
+    """(text before, price, text after) for each price written with its currency in `text`;
+    the whole text when it holds one price or none with a currency."""
+    spans = price_spans(text)
+    if len(spans) <= 1:
+        return [("", text, "")]
+    return [(text[:start], text[start:end], text[end:]) for start, end in spans]
+
+
+def _read_one(
+    page: Page,
+    element: LexborNode,
+    text: str,
+    before: str,
+    after: str,
+    cache: dict[int, Markup],
+) -> Visible | None:
     price = page.parse_price(text)
     if price is None or price.amount <= 0 or price.amount >= 10**8:
         return None
     if price.currency is None and not (_is_priceish(element) and _price_only(text)):
         return None
-    if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
-        return None
-    before, after = _surroundings(element, text)
+    other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
     visible = Visible(price.amount, price.currency or page.currency_hint, 0.4, "")
     visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)
-    visible.order, visible.node = order, element
+    visible.node = element
     before, after = _split_at_amount(text, before, after, price.amount)
-    why = not_a_price(before, after)
+    why = not_a_price(before, after) or (f"class {other.group()}" if other else None)
     if why:
         visible.score = -1.0
         visible.reasons.append(f"not the price: {why}")
         return visible
     _score_markup(visible, element, before, cache)
+    if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
+        visible.score += 0.15
+        visible.reasons.append("labelled as the price")
+    if RANGE_END_RE.search(before[-30:]):
+        visible.score -= 0.2
+        visible.reasons.append("upper end of a range")
+    if EXCL_TAX_RE.search(after[:30]):
+        visible.score -= 0.2
+        visible.reasons.append("excluding tax")
     return visible
 
 

@@ -105,7 +105,7 @@ def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
             text = clean_text(node.text(), limit=200).lower()
             if not text or _in_chrome(node):
                 continue
-            if wanted and (wanted in text or text in wanted):
+            if wanted and (wanted in text or (text in wanted and len(text) * 3 >= len(wanted))):
                 return node
             if fallback is None:
                 fallback = node

@@ -23,7 +23,7 @@ def meta_currency(page: Page) -> str | None:
 
 def meta_findings(page: Page) -> list[Finding]:
     """Prices from meta tags; a sale price outranks the regular one when both are set."""
-    currency = meta_currency(page)
+    currency = page.currency_code(meta_currency(page))
     page.declare_currency(currency)
     availability = availability_from_schema(
         page.meta("product:availability", "og:availability", "availability")
@@ -62,6 +62,12 @@ def read_amount(
 
 def meta_title(page: Page) -> str | None:
     return clean_text(page.meta("og:title", "twitter:title")) or None
+
+
+def document_title(page: Page) -> str | None:
+    """The `<title>` text (shop names and all)."""
+    node = page.tree.css_first("head title") or page.tree.css_first("title")
+    return clean_text(node.text()) or None if node is not None else None
 
 
 def meta_image(page: Page) -> str | None:

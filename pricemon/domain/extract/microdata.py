@@ -42,7 +42,7 @@ def _in_related_scope(node: LexborNode, scope: LexborNode | None) -> bool:
 
 def microdata_findings(page: Page) -> list[Finding]:
     """Prices, currency, availability and name from the page's main microdata Product."""
-    if page.tree.css_first("[itemprop]") is None:
+    if "microdata" not in page.markers():
         return []
     scope = page.tree.css_first(_PRODUCT_SCOPE)
     root = scope if scope is not None else page.tree.root
@@ -55,7 +55,7 @@ def microdata_findings(page: Page) -> list[Finding]:
                 return _value(node)
         return None
 
-    currency = first("priceCurrency")
+    currency = page.currency_code(first("priceCurrency"))
     page.declare_currency(currency)
     availability = availability_from_schema(first("availability"))
     title = clean_text(first("name")) or None
@@ -73,7 +73,7 @@ def microdata_findings(page: Page) -> list[Finding]:
 
 def rdfa_findings(page: Page) -> list[Finding]:
     """Prices from RDFa `property` attributes (schema.org or GoodRelations vocabularies)."""
-    if page.tree.css_first("[typeof], [vocab], [property^='schema:'], [property^='gr:']") is None:
+    if "rdfa" not in page.markers():
         return []
 
     def first(*props: str) -> str | None:
@@ -83,7 +83,7 @@ def rdfa_findings(page: Page) -> list[Finding]:
                 return _value(node)
         return None
 
-    currency = first("schema:priceCurrency", "priceCurrency", "gr:hasCurrency")
+    currency = page.currency_code(first("schema:priceCurrency", "priceCurrency", "gr:hasCurrency"))
     page.declare_currency(currency)
     availability = availability_from_schema(first("schema:availability", "availability"))
     title = clean_text(first("schema:name")) or None

@@ -13,11 +13,17 @@ from decimal import Decimal
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pricemon.domain.currency import ISO_CODES, country_of_url, currency_for_country
+from pricemon.domain.currency import (
+    ISO_CODES,
+    country_of_url,
+    currency_for_country,
+    resolve_symbol,
+)
 from pricemon.domain.money import Price, parse_price
 from pricemon.models import Availability
 
 _WS_RE = re.compile(r"\s+")
+_MARKER_SELECTOR = "[itemprop], [typeof], [vocab], [property^='schema:'], [property^='gr:']"
 
 
 def clean_text(text: str | None, *, limit: int = 300) -> str:
@@ -45,6 +51,7 @@ class Finding:
     image: str | None = None
     context: str = ""
     url: str | None = None  # the offer's own URL, when it names one (variant pages)
+    position: int = 0  # the variant's place in its product group (0 for plain offers)
 
 
 @dataclass
@@ -53,13 +60,14 @@ class Page:
 
     tree: LexborHTMLParser
     url: str
-    html: str = ""  # the raw document, for cheap "does it mention X at all" checks
+    html: str = ""  # the raw document, for bot-wall markers that live in scripts
     lang: str | None = None
     country: str | None = None
     declared_currency: str | None = None  # set from meta / structured data when found
     _meta: dict[str, str] = field(default_factory=dict)
     _body_length: int | None = None
     cart_buttons: list[LexborNode] | None = None  # found once, see availability.py
+    _markers: set[str] | None = None
 
     @classmethod
     def parse(cls, html: str, url: str) -> Page:
@@ -93,6 +101,17 @@ class Page:
         """The currency the page declares, else the usual one for the domain's country."""
         return self.declared_currency or currency_for_country(self.country)
 
+    def currency_code(self, value: str | None) -> str | None:
+        """A currency as markup gives it ("usd", "€", "US$") as an ISO 4217 code, or None."""
+        if not value or not value.strip():
+            return None
+        text = value.strip()
+        if text.upper() in ISO_CODES and text.isalpha():
+            return "CNY" if text.upper() == "RMB" else text.upper()
+        return resolve_symbol(
+            text, currency_hint=self.declared_currency, locale_hint=self.locale_hint
+        ) or currency_for_country(self.country if text in ("$", "kr") else None)
+
     def declare_currency(self, code: str | None) -> None:
         """Remember a currency the page states in markup (first one wins)."""
         if code and not self.declared_currency:
@@ -104,6 +123,22 @@ class Page:
         """parse_price with this page's hints; `currency` (e.g. priceCurrency) comes first."""
         hint = currency.strip().upper() if currency else self.currency_hint
         return parse_price(text, currency_hint=hint, locale_hint=self.locale_hint)
+
+    def markers(self) -> set[str]:
+        """Which kinds of structured markup the page has ("microdata", "rdfa"), probed once.
+
+        A CSS query that finds nothing walks the whole tree, so one combined query (stopping
+        at the first hit of each kind) is cheaper than one query per kind on big pages.
+        """
+        if self._markers is None:
+            found: set[str] = set()
+            for node in self.tree.css(_MARKER_SELECTOR):
+                attrs = node.attributes
+                found.add("microdata" if "itemprop" in attrs else "rdfa")
+                if len(found) == 2:
+                    break
+            self._markers = found
+        return self._markers
 
     def body_text_length(self) -> int:
         """Characters of readable text in `<body>`: no whitespace, no script or style code."""

@@ -228,7 +228,7 @@ def _inside(node: LexborNode, tag: str, stop: LexborNode) -> bool:
 def _loads(text: str) -> list[Any]:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deeper than Python recurses is junk
         return []
     return value if isinstance(value, list) else [value]
 
@@ -236,5 +236,5 @@ def _loads(text: str) -> list[Any]:
 def _raw_decode(text: str, start: int) -> Any:
     try:
         return json.JSONDecoder().raw_decode(text, start)[0]
-    except ValueError:
+    except (ValueError, RecursionError):  # nesting deeper than Python recurses is junk
         return None

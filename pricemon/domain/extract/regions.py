@@ -23,7 +23,7 @@ from pricemon.domain.extract.rules import AWAY_RE
 # still recognise every other away class, just without this shortcut.
 _TOKENS = (
     "related", "recommend", "carousel", "upsell", "cross-sell", "sponsor", "recent",
-    "swiper", "mega-menu", "megamenu", "minicart", "product-grid",
+    "swiper", "mega-menu", "megamenu", "minicart", "product-grid", "review",
 )  # fmt: skip
 # `X:not(X *)` keeps only the outermost match of each token: the tiles inside a carousel
 # would otherwise come back by the hundred (BEM classes repeat the block name).
@@ -38,7 +38,7 @@ _PRICE_IN_TEXT_RE = re.compile(
     r"(?:[$€£¥₹₩₽₺]|[A-Z]{1,3}\$|R\$|CHF|EUR|USD|GBP)\s?\d[\d.,'’]*"
     r"|\d[\d.,'’]*\s?(?:[€£¥₹₩₽円元원]|kr\b|zł|Kč|Ft|CHF|EUR|USD|GBP|SEK|NOK|DKK|PLN)"
 )
-MAX_PRICES_PER_REGION = 8
+MAX_PRICES_PER_REGION = 5
 _REGION_TEXT_CHARS = 1000
 _MIN_REGION_TEXT = 40  # a lone price span with a telling class is not a region
 

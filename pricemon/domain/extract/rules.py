@@ -36,6 +36,14 @@ STRUCK_RE = re.compile(
     re.I,
 )
 STATE_CLASS_RE = re.compile(r"\b(?:with|has|is|on)[-_][\w-]+")
+# Classes of amounts that are not the price: shipping fees, loyalty points, instalments,
+# savings (Korean shops' "delv_price" and "mileage", "installment-price", "you-save").
+NOT_PRICE_CLASS_RE = re.compile(
+    r"shipping|delivery[-_]?(?:price|cost|fee)|delv|postage|versandkosten|mileage|reward"
+    r"|loyalty|points|instal+ment|financ|klarna|afterpay|affirm|you[-_]?save|saving"
+    r"|discount[-_]?amount|price[-_]?saving",
+    re.I,
+)
 UNIT_CLASS_RE = re.compile(
     r"unit[-_]?price|price[-_]?unit|base[-_]?price|grundpreis|price[-_]?per|per[-_]?unit", re.I
 )
@@ -49,8 +57,8 @@ AWAY_RE = re.compile(
     r"related|recommend|similar|also|upsell|up-sell|cross-?sell|crosssell|carousel|slider"
     r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
-    r"|newsletter"
-    r"|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
+    r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
+    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
     r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
     re.I,
 )
@@ -62,7 +70,8 @@ HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # real price does not sink the real price.
 _UNITS = (
     r"kg|g|gr|l|ltr|ml|cl|lb|lbs|oz|fl\.? ?oz|m|m²|m2|ea|each|unit|item|stück|stk|st|pc|pcs"
-    r"|count|ct|load|wash|sheet|roll|tablet|capsule|serving|day|night|person"
+    r"|count|ct|load|wash|sheet|roll|tablet|capsule|serving|day|night|person|piece|pieces"
+    r"|pack|bottle|can|box|pair|meter|metre|litre|liter|kilo|pièce|stuk|styck|szt"
 )
 _PERIODS = r"mo|mth|month|months|monat|mois|mes|mês|mese|mån|månad|md|mnd|kk|mies|yr|year|week|wk"
 _NOT_A_PRICE_AFTER = [
@@ -73,6 +82,7 @@ _NOT_A_PRICE_AFTER = [
         r"|pro monat|im monat|par mois|al mes|al mese|per maand|mensuel|x \d+|for \d+ months"
         r"|\w* ?(?:with|mit|avec|con) (?:affirm|klarna|afterpay|sezzle|zip|paypal))",
     ),
+    ("unit price", r"^\W{0,3}(?:each|ea\.|apiece|la pièce|pro stück|je stück|per stuk)\b"),
     ("saving", r"^\W{0,3}(?:off\b|less\b)"),
     ("percentage", r"^\s*%"),
     ("reward", r"^\W{0,3}(?:points?\b|pts\b|pt\b|ポイント|bonus)"),
@@ -87,7 +97,7 @@ _NOT_A_PRICE_BEFORE = [
     ),
     (
         "instalment",
-        r"(?:payments? of|instal+ments? of|as low as|or \d+ (?:interest-free )?(?:payments|"
+        r"(?:payments? of|instal+ments? of|or \d+ (?:interest-free )?(?:payments|"
         r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal)\W*(?:from\W*)?$",
     ),
     (
@@ -98,9 +108,21 @@ _NOT_A_PRICE_BEFORE = [
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
-        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料)[^.!]{0,25}$",
+        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)[^.!]{0,25}$",
     ),
-    ("reward", r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit)\W*$"),
+    (
+        "reward",
+        r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit|적립금)\W*$",
+    ),
+    ("add-on", r"\+\s*$"),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
+    ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
+    (
+        # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", French éco-participation,
+        # "davon MwSt.", "VAT: £16.67" (the label of the price itself has no colon).
+        "fee or tax",
+        r"(?:\bvrg|eco-?part\w*|éco-?participation|ecotasa|recycling\w*|weee|deee|davon"
+        r"|of which|dont)\W*$|\b(?:vat|mwst\.?|tva|iva|tax|ust\.?)\s*:\s*$",
+    ),
 ]
 NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
 NOT_BEFORE_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_BEFORE]
@@ -109,14 +131,37 @@ CURRENCY_PREFIX_RE = re.compile(r"^\s*(?:[€$£¥₹]|[A-Z]{3}\b|kr\.?|zł|Kč|
 # (Omnibus directive 2019/2161), which shops must show next to every reduced price.
 WAS_LABEL_RE = re.compile(
     r"^\W*de:?\s*$"  # Brazilian "De: R$ 3.499 Por: R$ 2.899" (alone: "de" is a common word)
-    r"|(?:\b(?:was|war|statt|avant|au lieu de|antes|uvp|rrp|mrp|list price|reg\.?|regular price"
-    r"|ord\.? pris|ordinarie pris|cena regularna|normalpreis|prix barré|prezzo di listino"
-    r"|precio anterior|vorher|before)\W*$)"
+    r"|(?:\b(?:was|war|statt|avant|au lieu de|antes|uvp|rrp|mrp|msrp|list price|list|reg\.?"
+    r"|regular price|original price|originally|compare at|valued at|retail price|ord\.? pris"
+    r"|ordinarie pris|normalpris|cena regularna|cena katalogowa|normalpreis|bisher|prix barré"
+    r"|prix de référence|prix conseillé|prezzo di listino|prezzo consigliato|precio anterior"
+    r"|precio de referencia|preço de referência|adviesprijs|vorher|before)\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs)[^€$£]{0,60}$",
     re.I,
 )
-FROM_RE = re.compile(r"\b(?:from|ab|à partir de|a partir de|desde|starting at|da|vanaf)\s*$", re.I)
+# Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").
+NOW_LABEL_RE = re.compile(
+    r"\b(?:now|sale|sale price|our price|your price|price|deal|only|jetzt|nur|ahora|maintenant"
+    r"|por|prix|preis|precio|prezzo|pris|cena|nu|now only)\W*$",
+    re.I,
+)
+# B2B shops show the net price next to the gross one; people pay (and compare) the gross.
+EXCL_TAX_RE = re.compile(
+    r"^\W{0,3}(?:excl\.?|exkl\.?|ex\.? vat|excluding|zzgl\.? mwst|netto|ht\b|hors taxes?"
+    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax)",
+    re.I,
+)
+# The upper end of a price range ("€10,00 – €20,00"): the low end is the price shown first.
+RANGE_END_RE = re.compile(
+    r"\d\s*(?:[€$£¥₹]|[A-Z]{3}|kr|zł)?\s*(?:[-–—]|to|bis|à|hasta|tot|till)\s*$", re.I
+)
+# "From" prices: the cheapest variant or seller, often the price shown, but weaker evidence.
+# Magento writes "As low as" for tier and configurable prices.
+FROM_RE = re.compile(
+    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från)\s*$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,10 @@ _WEAK_MARKERS = (
 _WEAK_BODY = 1000  # characters: a challenge page says little
 _SHELL_SELECTORS = ("#root", "#__next", "#app", "#__nuxt", "[ng-app]", "app-root", "#svelte")
 _NOSCRIPT_RE = re.compile(r"enable javascript|javascript (?:is )?(?:required|disabled)", re.I)
-_SMALL_BODY = 250  # characters of visible text below which a page is not a product page
+_SMALL_BODY = 150  # characters of visible text (no spaces) below which a page is a shell
 
 
-def looks_blocked(page: Page, html: str, *, has_product: bool) -> bool:
+def looks_blocked(page: Page, *, has_product: bool) -> bool:
     """True when the page is a bot wall, challenge or CAPTCHA rather than the product.
 
     Product pages carry CAPTCHA widgets too (login, reviews), so markup markers alone only
@@ -51,7 +51,7 @@ def looks_blocked(page: Page, html: str, *, has_product: bool) -> bool:
         return True
     if has_product:
         return False
-    head = html[:200_000].lower()
+    head = page.html[:200_000].lower()
     text_length = page.body_text_length()
     if text_length < 3000 and any(marker in head for marker in _CHALLENGE_MARKERS):
         return True

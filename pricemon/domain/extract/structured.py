@@ -71,7 +71,7 @@ def _decode_all(text: str) -> list[Any] | None:
     while pos < len(text):
         try:
             value, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # bad JSON, or nesting deeper than Python recurses
             return None
         values.append(value)
         pos = end
@@ -110,8 +110,10 @@ def jsonld_findings(page: Page, docs: list[Any]) -> list[Finding]:
     product = _main_product(page, products)
     findings: list[Finding] = []
     title, image = _name(product), _image(product)
-    for offer in _offers_of(product):
-        findings.extend(_offer_findings(page, offer, title, image))
+    for position, offer in _offers_of(product):
+        for finding in _offer_findings(page, offer, title, image):
+            finding.position = position
+            findings.append(finding)
     if not findings:
         findings.append(Finding("jsonld", None, None, 0.0, title=title, image=image))
     return findings
@@ -131,16 +133,21 @@ def _main_product(page: Page, products: list[dict[str, Any]]) -> dict[str, Any]:
     return with_offers[0] if with_offers else products[0]
 
 
-def _offers_of(product: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from _as_dicts(product.get("offers"))
-    for variant in _as_dicts(product.get("hasVariant")):
-        yield from _as_dicts(variant.get("offers"))
+def _offers_of(product: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(position, offer): sellers' offers of one product share position 0 (the cheapest in
+    stock wins among them); variants count 0, 1, 2... so the first variant, which shops
+    select by default, wins a tie."""
+    for offer in _as_dicts(product.get("offers")):
+        yield 0, offer
+    for position, variant in enumerate(_as_dicts(product.get("hasVariant"))):
+        for offer in _as_dicts(variant.get("offers")):
+            yield position, offer
 
 
 def _offer_findings(
     page: Page, offer: dict[str, Any], title: str | None, image: str | None
 ) -> list[Finding]:
-    currency = _text(offer.get("priceCurrency"))
+    currency = page.currency_code(_text(offer.get("priceCurrency")))
     page.declare_currency(currency)
     availability = availability_from_schema(_text(offer.get("availability")))
     url = _text(offer.get("url"))
@@ -164,7 +171,11 @@ def _offer_findings(
         kind = "list" if spec_type in _LIST_PRICE_TYPES else "price"
         if kind == "price" and any(f.kind == "price" for f in out):
             continue
-        add(spec.get("price"), kind, _text(spec.get("priceCurrency")) or currency)
+        add(
+            spec.get("price"),
+            kind,
+            page.currency_code(_text(spec.get("priceCurrency"))) or currency,
+        )
     for nested in _as_dicts(offer.get("offers")):  # AggregateOffer listing its offers
         out.extend(_offer_findings(page, nested, title, image))
     if not out and availability is not None:

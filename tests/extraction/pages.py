@@ -1,8 +1,6 @@
-"""Helpers for extraction tests: small product pages built around the markup under test."""
+"""Small product pages built around the markup under test."""
 
 from __future__ import annotations
-
-import pytest
 
 FILLER = (
     "<p>Made from recycled materials in a small workshop. Every piece is inspected by hand "
@@ -22,8 +20,3 @@ def product_page(
         f'{main}<button class="add-to-cart" type="submit">Add to cart</button>{FILLER}</div></div>'
         f'{after}</main><footer class="site-footer"><p>© Shop</p></footer></body></html>'
     )
-
-
-@pytest.fixture
-def page_builder():
-    return product_page

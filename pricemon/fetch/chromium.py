@@ -1,0 +1,62 @@
+"""How Chromium is started for the browser tier: its command line and resolver rules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pricemon.config import Settings
+
+# Hosts Chrome talks to in the background (updates, safe browsing, sync, GCM, DoH probes).
+# They are made unresolvable; every other name resolves normally, so shops still load (a
+# "MAP * ~NOTFOUND" rule would break every page that is not on an excluded host).
+BACKGROUND_HOSTS = (
+    "clients1.google.com",
+    "clients2.google.com",
+    "clients4.google.com",
+    "update.googleapis.com",
+    "safebrowsing.googleapis.com",
+    "optimizationguide-pa.googleapis.com",
+    "content-autofill.googleapis.com",
+    "android.clients.google.com",
+    "mtalk.google.com",
+    "accounts.google.com",
+    "dns.google",
+    "*.gvt1.com",
+    "*.gvt2.com",
+)
+
+
+def host_resolver_rules(settings: Settings) -> str:
+    """`--host-resolver-rules`: PRICEMON_BROWSER_HOST_RULES, else the background-host rules."""
+    if settings.browser_host_rules:
+        return settings.browser_host_rules
+    return ", ".join(f"MAP {host} ~NOTFOUND" for host in BACKGROUND_HOSTS)
+
+
+def in_container() -> bool:
+    return Path("/.dockerenv").exists() or Path("/run/.containerenv").exists()
+
+
+def launch_args(settings: Settings) -> list[str]:
+    """Chromium's command line. `--no-sandbox` as root (Chromium refuses to start otherwise)
+    and in containers (Docker's default seccomp profile denies the sandbox's namespaces)."""
+    args = [
+        "--disable-gpu",
+        "--disable-dev-shm-usage",  # /dev/shm is 64 MB in Docker: renderers would crash
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--disable-domain-reliability",
+        "--disable-client-side-phishing-detection",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--mute-audio",
+        "--blink-settings=imagesEnabled=false",
+        f"--host-resolver-rules={host_resolver_rules(settings)}",
+    ]
+    if os.geteuid() == 0 or in_container():
+        args.append("--no-sandbox")
+    return args

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpcore2
 import pytest
 from respx.mocks import HTTPCoreMocker
 
@@ -34,10 +33,16 @@ def strict_settings(fetch_settings: Settings) -> Settings:
     return fetch_settings.model_copy(update={"allow_private_urls": False})
 
 
+def _openai_sends_with_httpx2() -> bool:
+    import openai._base_client
+
+    return hasattr(openai._base_client, "httpx2")
+
+
 class HTTPCore2Mocker(HTTPCoreMocker):
     """respx's httpcore mocker, pointed at httpcore2: the openai SDK (3.x) sends through the
-    httpx2/httpcore2 fork, which respx does not patch by itself. Use
-    `respx.mock(using="httpcore2")`; routes, calls and assertions are plain respx."""
+    httpx2/httpcore2 fork, which respx does not patch by itself. Tests use
+    `respx.mock(using=OPENAI_MOCKER)`; routes, calls and assertions are plain respx."""
 
     name = "httpcore2"
     targets = [  # noqa: RUF012 (respx's own class attribute shape)
@@ -48,9 +53,15 @@ class HTTPCore2Mocker(HTTPCoreMocker):
 
     @classmethod
     def from_sync_httpx_response(cls, httpx_response: Any, target: Any, **kwargs: Any) -> Any:
+        import httpcore2
+
         return httpcore2.Response(
             status=httpx_response.status_code,
             headers=httpx_response.headers.raw,
             content=httpx_response.stream,
             extensions=httpx_response.extensions,
         )
+
+
+# The respx mocker that sees the openai SDK's requests, whichever HTTP stack it uses.
+OPENAI_MOCKER = "httpcore2" if _openai_sends_with_httpx2() else "httpcore"

@@ -15,6 +15,7 @@ from pricemon.ai import RESPONSE_FORMAT, SYSTEM_PROMPT, ask_ai, clean_page
 from pricemon.config import AIProvider, Settings
 from pricemon.errors import AIError
 from pricemon.models import Availability
+from tests.fetch.conftest import OPENAI_MOCKER
 
 FILLER = "<p>" + "Solid oak, oiled finish, seats six, made in our workshop in Porto. " * 12 + "</p>"
 PROSE_PAGE = f"""<html><head><title>Oak table | Shop</title>
@@ -95,7 +96,7 @@ async def test_request_per_provider(
     tmp_path: Any, provider: AIProvider, url: str, auth: str, model: str
 ) -> None:
     settings = ai_settings(tmp_path, provider)
-    with respx.mock(using="httpcore2", assert_all_called=True) as router:
+    with respx.mock(using=OPENAI_MOCKER, assert_all_called=True) as router:
         route = router.post(url).mock(return_value=httpx.Response(200, json=completion(ANSWER)))
         answer = await ask_ai(settings, PROSE_PAGE, "https://shop.example/oak-table")
     assert answer.price == Decimal("349")
@@ -138,7 +139,7 @@ async def test_base_url_and_model_overrides(tmp_path: Any) -> None:
     settings = ai_settings(
         tmp_path, AIProvider.OPENAI, ai_base_url="http://127.0.0.1:9999/v1", ai_model="gpt-4.1"
     )
-    with respx.mock(using="httpcore2", assert_all_called=True) as router:
+    with respx.mock(using=OPENAI_MOCKER, assert_all_called=True) as router:
         route = router.post("http://127.0.0.1:9999/v1/chat/completions").mock(
             return_value=httpx.Response(200, json=completion(ANSWER))
         )
@@ -149,7 +150,7 @@ async def test_base_url_and_model_overrides(tmp_path: Any) -> None:
 async def test_a_price_not_on_the_page_is_rejected(tmp_path: Any) -> None:
     settings = ai_settings(tmp_path, AIProvider.OPENAI)
     invented = {**ANSWER, "price": "299.00"}
-    with respx.mock(using="httpcore2") as router:
+    with respx.mock(using=OPENAI_MOCKER) as router:
         router.post("https://api.openai.com/v1/chat/completions").mock(
             return_value=httpx.Response(200, json=completion(invented))
         )
@@ -162,7 +163,7 @@ async def test_a_price_not_on_the_page_is_rejected(tmp_path: Any) -> None:
 async def test_the_page_formatting_does_not_matter(tmp_path: Any, written: str) -> None:
     settings = ai_settings(tmp_path, AIProvider.OPENAI)
     page = f"<html><body><main><h1>Sofa</h1><p>Only {written} EUR</p></main></body></html>"
-    with respx.mock(using="httpcore2") as router:
+    with respx.mock(using=OPENAI_MOCKER) as router:
         router.post("https://api.openai.com/v1/chat/completions").mock(
             return_value=httpx.Response(200, json=completion({**ANSWER, "price": "1299.95"}))
         )
@@ -178,7 +179,7 @@ async def test_answer_in_a_code_fence_and_null_price(tmp_path: Any) -> None:
         + json.dumps({**ANSWER, "price": None, "availability": "out_of_stock"})
         + "\n```"
     )
-    with respx.mock(using="httpcore2") as router:
+    with respx.mock(using=OPENAI_MOCKER) as router:
         router.post("https://api.anthropic.com/v1/chat/completions").mock(
             return_value=httpx.Response(200, json=completion(fenced))
         )
@@ -189,7 +190,7 @@ async def test_answer_in_a_code_fence_and_null_price(tmp_path: Any) -> None:
 
 async def test_server_errors_are_retried_then_reported(tmp_path: Any) -> None:
     settings = ai_settings(tmp_path, AIProvider.OPENAI)
-    with respx.mock(using="httpcore2") as router:
+    with respx.mock(using=OPENAI_MOCKER) as router:
         route = router.post("https://api.openai.com/v1/chat/completions").mock(
             side_effect=[
                 httpx.Response(500, json={"error": {"message": "boom"}}),
@@ -203,7 +204,7 @@ async def test_server_errors_are_retried_then_reported(tmp_path: Any) -> None:
 
 async def test_bad_key_is_a_clear_error(tmp_path: Any) -> None:
     settings = ai_settings(tmp_path, AIProvider.OPENAI)
-    with respx.mock(using="httpcore2") as router:
+    with respx.mock(using=OPENAI_MOCKER) as router:
         router.post("https://api.openai.com/v1/chat/completions").mock(
             return_value=httpx.Response(401, json={"error": {"message": "Incorrect API key"}})
         )

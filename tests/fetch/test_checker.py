@@ -14,6 +14,7 @@ from pricemon.config import AIProvider, Settings
 from pricemon.errors import FetchError
 from pricemon.fetch.browser import BrowserPool
 from pricemon.models import Availability
+from tests.fetch.conftest import OPENAI_MOCKER
 from tests.fetch.test_ai import ANSWER, PROSE_PAGE, completion
 from tests.fetch.test_browser import JS_PRICE_PAGE
 from tests.fetch.test_http import CLOUDFLARE
@@ -85,7 +86,8 @@ async def test_ai_is_asked_when_static_tiers_find_nothing(
         update={"ai_provider": AIProvider.OPENAI, "openai_api_key": SecretStr("sk-test")}
     )
     url = shop.add("/prose", PROSE_PAGE)
-    with respx.mock(using="httpcore2", assert_all_called=True) as router:
+    with respx.mock(using=OPENAI_MOCKER, assert_all_called=False) as router:
+        router.route(host="127.0.0.1").pass_through()  # the shop, if respx sees it at all
         route = router.post("https://api.openai.com/v1/chat/completions").mock(
             return_value=httpx.Response(200, json=completion(ANSWER))
         )
@@ -101,14 +103,17 @@ async def test_ai_is_not_asked_when_off_or_confident(
 ) -> None:
     prose = shop.add("/prose", PROSE_PAGE)
     plain = shop.add("/p", product_page("Kettle", "19.99"))
-    with respx.mock(using="httpcore2") as router:  # any LLM request would fail the test
+    with respx.mock(
+        using=OPENAI_MOCKER, assert_all_called=False
+    ) as router:  # any LLM request would fail the test
+        shop_route = router.route(host="127.0.0.1").pass_through()
         off = await check_url(prose, fetch_settings, browser_mode="never")
         with_ai = fetch_settings.model_copy(
             update={"ai_provider": AIProvider.OPENAI, "openai_api_key": SecretStr("sk-test")}
         )
         confident = await check_url(plain, with_ai, browser_mode="never")
         never = await check_url(prose, with_ai, browser_mode="never", ai_mode="never")
-        assert router.calls.call_count == 0
+        assert router.calls.call_count == shop_route.call_count
     assert off.price is None and never.price is None
     assert confident.method == "http+jsonld"
 

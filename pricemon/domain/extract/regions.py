@@ -19,11 +19,12 @@ from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.rules import AWAY_RE
 
 # Class fragments of the commonest away containers. Each CSS substring test costs a pass over
-# the tree (~0.15 ms on a 300 KB page), so the list is short: the per-price rules in rules.py
-# still recognise every other away class, just without this shortcut.
+# the tree (~0.15 ms on a 300 KB page), so the list is short: menus and mini-carts mostly sit
+# in <nav> and <header>, and the per-price rules in rules.py still recognise every other away
+# class, just without this shortcut.
 _TOKENS = (
     "related", "recommend", "carousel", "upsell", "cross-sell", "sponsor", "recent",
-    "swiper", "mega-menu", "megamenu", "minicart", "product-grid", "review",
+    "swiper", "product-grid", "review",
 )  # fmt: skip
 # `X:not(X *)` keeps only the outermost match of each token: the tiles inside a carousel
 # would otherwise come back by the hundred (BEM classes repeat the block name).

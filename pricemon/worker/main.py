@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from pricemon.config import Settings
 from pricemon.db import engine_from_settings, ping, require_current
-from pricemon.errors import PricemonError
+from pricemon.errors import PricemonError, QueueError
 from pricemon.queue import CHECKS_QUEUE, DIGEST_QUEUE, redis_client, unavailable
 from pricemon.worker.browser import SharedBrowser
 from pricemon.worker.checks import WorkerContext
@@ -138,7 +138,8 @@ def _start_workers(settings: Settings, processors: Processors, concurrency: int)
     """One BullMQ worker per queue, each on its own Redis client (they block on BZPOPMIN)."""
     from bullmq import Worker
 
-    options = _worker_options(settings, concurrency)
+    # autorun off: run() is started by run_worker, which watches it (see there).
+    options = {**_worker_options(settings, concurrency), "autorun": False}
     workers = [
         Worker(CHECKS_QUEUE, processors.checks, {**options, "connection": redis_client(settings)}),
         Worker(
@@ -194,11 +195,12 @@ async def run_worker(settings: Settings, *, concurrency: int, scheduler: bool) -
         "worker %s started: concurrency %d, scheduler %s",
         heartbeat.key, concurrency, "on" if scheduler else "off",
     )  # fmt: skip
-    await stop.wait()
+    loops = [asyncio.ensure_future(worker.run()) for worker in workers]
+    ended = await _until_stopped(stop, loops)
     running = stats.active
     clean = await _close_workers(workers, settings, force)
-    await asyncio.wait(tasks, timeout=10)
-    for task in tasks:
+    await asyncio.wait([*loops, *tasks], timeout=10)
+    for task in [*loops, *tasks]:
         task.cancel()
     await heartbeat.clear()
     await browser.close()
@@ -210,4 +212,24 @@ async def run_worker(settings: Settings, *, concurrency: int, scheduler: bool) -
         "" if clean else " (running jobs cut short, they will be retried)",
         stats.completed, stats.failed, stats.deferred, running,
     )  # fmt: skip
+    if ended:
+        raise QueueError(
+            "the BullMQ worker loop stopped unexpectedly",
+            hint="see the log above; the process exits 1 so that it is restarted",
+        )
     return stats
+
+
+async def _until_stopped(stop: asyncio.Event, loops: list[asyncio.Future[None]]) -> bool:
+    """Wait for a stop signal; True if a BullMQ run loop ended first. Worker.run returns
+    on an unexpected error after printing it (bullmq/worker.py, "This should never
+    happen"), which would leave a process that heartbeats but takes no jobs."""
+    stopped: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+    waiting: set[asyncio.Future[Any]] = {stopped, *loops}
+    done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if stopped in done:
+        return False
+    log.error("a BullMQ worker loop ended unexpectedly; shutting down")
+    stop.set()
+    return True

@@ -92,7 +92,7 @@ class WorkerProcess:
         self.concurrency = concurrency
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> WorkerProcess:
+    def start(self, *, wait: bool = True) -> WorkerProcess:
         args = [sys.executable, "-m", "pricemon", "work", "--no-scheduler"]
         args += ["--concurrency", str(self.concurrency)]
         log = self.log_path.open("ab")
@@ -100,7 +100,8 @@ class WorkerProcess:
             args, env=self.env, cwd=self.log_path.parent, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
-        wait_until(lambda: "started: concurrency" in self.log(), 60, "worker start", self)
+        if wait:
+            wait_until(lambda: "started: concurrency" in self.log(), 60, "worker start", self)
         return self
 
     @property
@@ -134,11 +135,13 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
     """Start worker processes; every one is stopped at the end of the test."""
     started: list[WorkerProcess] = []
 
-    def start(settings: Settings, *, concurrency: int = 4, **overrides: Any) -> WorkerProcess:
+    def start(
+        settings: Settings, *, concurrency: int = 4, wait: bool = True, **overrides: Any
+    ) -> WorkerProcess:
         path = tmp_path / f"worker-{len(started)}.log"
         worker = WorkerProcess(worker_env(settings, **overrides), path, concurrency)
         started.append(worker)
-        return worker.start()
+        return worker.start(wait=wait)
 
     yield start
     for worker in started:

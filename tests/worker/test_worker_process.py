@@ -280,3 +280,21 @@ def test_shutdown_is_bounded_and_a_cut_short_job_runs_again(
     second = start_worker(pg_settings, concurrency=1, **bounds)
     wait_until(lambda: records_for(pg_engine, pid), 60, "the retried check", second)
     assert [r.amount for r in records_for(pg_engine, pid)] == [Decimal("7.00")]
+
+
+def test_start_waits_for_redis_with_a_warning_per_attempt(
+    pg_settings: Settings, pg_engine: Engine, shop: LocalShop, start_worker: StartWorker
+) -> None:
+    redis = RedisServer(port=free_port())  # not started yet
+    try:
+        settings = pg_settings.model_copy(update={"redis_url": redis.url})
+        worker = start_worker(settings, concurrency=1, wait=False)
+        wait_until(lambda: "attempt 2 of 8" in worker.log(), 60, "two warnings", worker)
+        assert worker.log().count("cannot reach Redis") >= 2
+        redis.start()
+        wait_until(lambda: "started: concurrency" in worker.log(), 60, "the start", worker)
+        [pid] = add_products(pg_engine, [shop.add("/p", product_page("P", "3.50", "EUR"))])
+        asyncio.run(enqueue_checks(settings, [pid]))
+        wait_until(lambda: records_for(pg_engine, pid), 60, "the check", worker)
+    finally:
+        redis.stop()

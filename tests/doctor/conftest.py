@@ -80,7 +80,7 @@ def healthy_env(
     from pricemon.queue import enqueue_check_all, redis_client
     from pricemon.worker.heartbeat import Heartbeat
     from pricemon.worker.jobs import JobStats
-    from pricemon.worker.scheduler import reconcile_schedule
+    from pricemon.worker.scheduler import SYNCER_PREFIX, SYNCER_TTL_S, reconcile_schedule
 
     values = {
         "DATABASE_URL": settings.database_url,
@@ -110,6 +110,10 @@ def healthy_env(
         await enqueue_check_all(env_settings)
         client = redis_client(env_settings)
         await Heartbeat(env_settings, client, JobStats(), concurrency=1).beat()
+        # What a worker running the schedule sync loop keeps fresh (pricemon.worker.scheduler).
+        await client.set(
+            f"{SYNCER_PREFIX}doctor-test:1", "2026-11-28T00:00:00+00:00", ex=SYNCER_TTL_S
+        )
         await client.aclose()
 
     asyncio.run(prepare())

@@ -14,7 +14,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pricemon.errors import ConfigError
@@ -243,6 +251,28 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
+    _redis_url_from_dev: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _running_dev_redis(self) -> Settings:
+        """Without REDIS_URL, use the Redis of a `pricemon dev` running on this data dir.
+
+        `pricemon dev` writes its private Redis URL to PRICEMON_DATA_DIR/redis/url while it
+        runs, so CLI commands in another terminal (`products add` queueing a first check)
+        reach the same queue. A set REDIS_URL always wins.
+        """
+        if self.redis_url is None:
+            marker = dev_redis_url_file(self.data_dir)
+            if marker.is_file():
+                self.redis_url = marker.read_text(encoding="utf-8").strip() or None
+                self._redis_url_from_dev = self.redis_url is not None
+        return self
+
+    @property
+    def redis_url_from_dev(self) -> bool:
+        """True when `redis_url` came from a running `pricemon dev`, not from REDIS_URL."""
+        return self._redis_url_from_dev
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
@@ -265,6 +295,11 @@ class Settings(BaseSettings):
             web_uuid=getattr(self, f"coolify_{name}_web_uuid"),
             worker_uuid=getattr(self, f"coolify_{name}_worker_uuid"),
         )
+
+
+def dev_redis_url_file(data_dir: Path) -> Path:
+    """Where a running `pricemon dev` announces its private Redis URL."""
+    return data_dir / "redis" / "url"
 
 
 def _field_env_name(field_name: str) -> str:

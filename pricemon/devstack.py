@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
-from pricemon.config import Settings
+from pricemon.config import Settings, dev_redis_url_file
 from pricemon.errors import InputError, ProcessError
 
 log = logging.getLogger(__name__)
@@ -232,11 +232,19 @@ def run_dev(settings: Settings, options: DevOptions) -> None:
             _watch(supervisor, stop)
         finally:
             supervisor.stop_all()
+            if _embedded_redis(settings):
+                dev_redis_url_file(settings.data_dir).unlink(missing_ok=True)
     options.announce(f"Stopped ({stop.signal_name}).")
 
 
+def _embedded_redis(settings: Settings) -> bool:
+    # A URL left by an earlier `pricemon dev` (killed before it could remove it) is no
+    # reason not to start our own Redis.
+    return settings.redis_url is None or settings.redis_url_from_dev
+
+
 def _start_redis(settings: Settings, supervisor: Supervisor, options: DevOptions) -> str:
-    if settings.redis_url:
+    if settings.redis_url and not _embedded_redis(settings):
         options.announce(f"Redis: {settings.redis_url.split('@')[-1]} (REDIS_URL)")
         return settings.redis_url
     from pricemon.embedded import RedisServer, data_dir_redis, free_port
@@ -247,6 +255,8 @@ def _start_redis(settings: Settings, supervisor: Supervisor, options: DevOptions
     )
     server.process = child.process
     server.wait_until_up()
+    # Lets CLI commands in other terminals find this Redis (see Settings._running_dev_redis).
+    dev_redis_url_file(settings.data_dir).write_text(server.url + "\n", encoding="utf-8")
     options.announce(f"Redis: {server.url} (embedded, data in {data_dir_redis(settings.data_dir)})")
     return server.url
 

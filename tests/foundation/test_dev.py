@@ -124,6 +124,10 @@ def test_dev_runs_stops_keeps_data_and_supervises(tmp_path: Path, dev_env: dict[
         # Port 9 on 127.0.0.1: nothing listens, so a first check sends no traffic anywhere.
         added = _cli(tmp_path, dev_env, "products", "add", "http://127.0.0.1:9/kettle")
         assert added.returncode == 0, added.stderr
+        # Another terminal without REDIS_URL finds the dev stack's Redis (data_dir/redis/url).
+        marker = tmp_path / "data" / "redis" / "url"
+        assert marker.read_text().startswith("redis://127.0.0.1:")
+        assert "First check queued for 1 product(s)." in added.stderr
     finally:
         code = run.stop(signal.SIGINT)
     assert code == 0, run.output
@@ -131,6 +135,10 @@ def test_dev_runs_stops_keeps_data_and_supervises(tmp_path: Path, dev_env: dict[
     assert _wait_gone(list(children.values())) == []
     assert (tmp_path / "data" / "pricemon.db").is_file()
     assert (tmp_path / "data" / "redis").is_dir()
+    assert not marker.exists()  # removed on the way out
+
+    # A marker left by a killed run must not stop the next run from starting its own Redis.
+    marker.write_text("redis://127.0.0.1:9/0\n")
 
     # Second run: the data is still there. Then a child dies: the supervisor stops the rest.
     again = DevRun(tmp_path, dev_env)

@@ -143,3 +143,15 @@ def test_help_works_with_a_broken_environment(runner: CliRunner) -> None:
     for group in ("db", "products", "dev"):
         sub = runner.invoke(app, [group, "--help"], env={"DATABASE_URL": "garbage"})
         assert sub.exit_code == 0, sub.output
+
+
+def test_a_running_dev_stack_provides_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = Path(".pricemon/redis/url")
+    marker.parent.mkdir(parents=True)
+    marker.write_text("redis://127.0.0.1:6399/0\n", encoding="utf-8")
+    settings = load_settings()
+    assert settings.redis_url == "redis://127.0.0.1:6399/0" and settings.redis_url_from_dev
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    explicit = load_settings()
+    assert explicit.redis_url == "redis://cache.internal:6379/0"
+    assert not explicit.redis_url_from_dev

@@ -18,27 +18,16 @@ if TYPE_CHECKING:
 TIMEOUT_S = 10.0
 
 
-# Where each AI_PROVIDER is reached and which variable holds its key (AI_BASE_URL overrides
-# the URL). The same endpoints as the LLM tier (pricemon.ai): all speak the OpenAI API.
-AI_ENDPOINTS = {
-    "openai": ("https://api.openai.com/v1", "openai_api_key", "OPENAI_API_KEY"),
-    "anthropic": ("https://api.anthropic.com/v1/", "anthropic_api_key", "ANTHROPIC_API_KEY"),
-    "google": (
-        "https://generativelanguage.googleapis.com/v1beta/openai/",
-        "google_api_key",
-        "GOOGLE_API_KEY",
-    ),
-    "ollama": ("http://localhost:11434/v1", None, None),
-}
-
-
 def check_ai(settings: Settings, *, offline: bool) -> Check:
     """The AI provider is configured and accepts its key (GET /models through the openai SDK)."""
     provider = settings.ai_provider.value
     if provider == "none":
         return skip("ai", "off (AI_PROVIDER=none): prices come from the page only")
-    default_url, key_field, key_env = AI_ENDPOINTS[provider]
-    base_url = settings.ai_base_url or default_url
+    from pricemon.ai import PROVIDERS  # the LLM tier's own endpoints and key variables
+
+    endpoint = PROVIDERS[settings.ai_provider]
+    key_field, key_env = endpoint.key_field, endpoint.key_env
+    base_url = settings.ai_base_url or endpoint.base_url
     api_key = "ollama"  # Ollama ignores the key; the SDK insists on one
     shown = f"{provider} at {base_url}"
     if key_field:

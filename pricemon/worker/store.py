@@ -19,7 +19,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from pricemon.db import session_scope
 from pricemon.models import CheckOutcome, CheckRun, PriceRecord, Product
 from pricemon.worker.outcome import Observation
 
@@ -74,25 +73,48 @@ class StoredCheck:
         }
 
 
-def load_product_url(engine: Engine, product_id: int) -> str | None:
-    """The product's URL, or None when it was removed after the job was queued."""
-    with Session(engine) as session:
-        product = session.get(Product, product_id)
-        return product.url if product else None
+# The statements run for every check, built once: SQLAlchemy Core with bound parameters
+# rather than the ORM (whose unit of work cost about a third of the worker's CPU per
+# check), and reused, so their cache keys are computed once too.
+_PREPARE = sa.select(
+    sa.select(col(CheckRun.id))
+    .where(
+        col(CheckRun.job_id) == sa.bindparam("job_id"),
+        col(CheckRun.attempt) == sa.bindparam("attempt"),
+    )
+    .scalar_subquery(),
+    sa.select(col(Product.url))
+    .where(col(Product.id) == sa.bindparam("product_id"))
+    .scalar_subquery(),
+)
+_LOCK_PRODUCT = (
+    sa.select(
+        col(Product.title),
+        col(Product.image_url),
+        col(Product.currency),
+        col(Product.failing_since),
+        col(Product.last_price),
+        col(Product.alert_target_price),
+        col(Product.alert_drop_percent),
+    )
+    .where(col(Product.id) == sa.bindparam("product_id"))
+    .with_for_update()
+)
+_INSERT_RUN = sa.insert(CheckRun).returning(col(CheckRun.id))
+_INSERT_PRICE = sa.insert(PriceRecord)
+_UPDATE_PRODUCT = sa.update(Product).where(col(Product.id) == sa.bindparam("product_key"))
 
 
 def prepare_check(
     engine: Engine, product_id: int, job_id: str, attempt: int
 ) -> tuple[StoredCheck | None, str | None]:
-    """One trip to the database before a check: what this attempt already recorded (a
-    re-delivery), else the product's URL (None when the product was removed)."""
-    with Session(engine) as session:
-        run_id = session.exec(
-            select(CheckRun.id).where(CheckRun.job_id == job_id, CheckRun.attempt == attempt)
-        ).first()
-        if run_id is None:
-            product = session.get(Product, product_id)
-            return None, product.url if product else None
+    """One round trip before a check: what this attempt already recorded (a re-delivery),
+    else the product's URL (None when the product was removed)."""
+    params = {"job_id": job_id, "attempt": attempt, "product_id": product_id}
+    with engine.connect() as conn:
+        run_id, product_url = conn.execute(_PREPARE, params).one()
+    if run_id is None:
+        return None, product_url
     return find_recorded(engine, job_id, attempt), None
 
 
@@ -127,30 +149,38 @@ def find_recorded(engine: Engine, job_id: str, attempt: int) -> StoredCheck | No
         )
 
 
-def _update_product(product: Product, seen: Observation, now: datetime) -> None:
-    product.last_checked_at = now
-    product.updated_at = now
-    product.status = seen.product_status
+def _product_changes(product: Any, seen: Observation, now: datetime) -> dict[str, Any]:
+    """The product columns one attempt changes (`product` is its row before the attempt)."""
+    changes: dict[str, Any] = {
+        "last_checked_at": now,
+        "updated_at": now,
+        "status": seen.product_status,
+    }
     if seen.failed:
-        product.last_failure_at = now
-        product.failing_since = product.failing_since or now
-        product.last_error = seen.error
-        return
-    product.last_success_at = now
-    product.failing_since = None
-    product.last_error = None
-    product.last_availability = seen.availability
-    product.title = product.title or seen.title
-    product.image_url = product.image_url or seen.image_url
-    product.currency = product.currency or seen.currency
+        changes.update(
+            last_failure_at=now,
+            failing_since=product.failing_since or now,
+            last_error=seen.error,
+        )
+        return changes
+    changes.update(
+        last_success_at=now,
+        failing_since=None,
+        last_error=None,
+        last_availability=seen.availability,
+        title=product.title or seen.title,
+        image_url=product.image_url or seen.image_url,
+        currency=product.currency or seen.currency,
+    )
+    return changes
 
 
 def store_check(engine: Engine, product_id: int, seen: Observation, at: Attempt) -> StoredCheck:
     """Record one attempt (run, price record if a price was found, product fields) in one
     transaction. A second call for the same (job id, attempt) returns the first record."""
     try:
-        with session_scope(engine) as session:
-            return _store(session, product_id, seen, at)
+        with engine.begin() as conn:
+            return _store(conn, product_id, seen, at)
     except IntegrityError:
         # Another delivery of this attempt committed first (see the module docstring).
         existing = find_recorded(engine, at.job_id, at.attempt)
@@ -159,44 +189,42 @@ def store_check(engine: Engine, product_id: int, seen: Observation, at: Attempt)
         return existing
 
 
-def _store(session: Session, product_id: int, seen: Observation, at: Attempt) -> StoredCheck:
-    product = session.exec(select(Product).where(Product.id == product_id).with_for_update()).one()
-    run = CheckRun(
-        product_id=product_id,
-        started_at=at.started_at,
-        finished_at=at.finished_at,
-        duration_ms=at.duration_ms,
-        outcome=seen.outcome,
-        method=seen.method,
-        error=seen.error,
-        job_id=at.job_id,
-        attempt=at.attempt,
-    )
-    session.add(run)
-    session.flush()
-    assert run.id is not None
-    previous = None
-    currency = None
+def _store(conn: sa.Connection, product_id: int, seen: Observation, at: Attempt) -> StoredCheck:
+    # The row lock orders concurrent attempts on one product (PostgreSQL), so the price
+    # it holds is the latest record's: the previous price needs no history query.
+    product = conn.execute(_LOCK_PRODUCT, {"product_id": product_id}).one()
+    run = {
+        "product_id": product_id,
+        "started_at": at.started_at,
+        "finished_at": at.finished_at,
+        "duration_ms": at.duration_ms,
+        "outcome": seen.outcome,
+        "method": seen.method,
+        "error": seen.error,
+        "job_id": at.job_id,
+        "attempt": at.attempt,
+    }
+    run_id = conn.execute(_INSERT_RUN, run).scalar_one()
+    assert run_id is not None  # RETURNING the primary key
+    changes = _product_changes(product, seen, at.finished_at)
+    previous = currency = None
     if seen.outcome is CheckOutcome.OK and seen.price is not None:
-        previous = _latest_price(session, product_id, before_run=None)
+        previous = product.last_price
         currency = seen.currency or product.currency or NO_CURRENCY
-        session.add(
-            PriceRecord(
-                product_id=product_id,
-                check_run_id=run.id,
-                amount=seen.price,
-                currency=currency,
-                availability=seen.availability,
-                method=seen.method or "unknown",
-                checked_at=at.finished_at,
-            )
-        )
-        product.previous_price = previous
-        product.last_price = seen.price
-    _update_product(product, seen, at.finished_at)
-    session.add(product)
+        record = {
+            "product_id": product_id,
+            "check_run_id": run_id,
+            "amount": seen.price,
+            "currency": currency,
+            "availability": seen.availability,
+            "method": seen.method or "unknown",
+            "checked_at": at.finished_at,
+        }
+        conn.execute(_INSERT_PRICE, record)
+        changes.update(previous_price=previous, last_price=seen.price)
+    conn.execute(_UPDATE_PRODUCT, {"product_key": product_id, **changes})
     return StoredCheck(
-        run_id=run.id,
+        run_id=run_id,
         product_id=product_id,
         outcome=seen.outcome,
         error=seen.error,

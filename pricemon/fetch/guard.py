@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import select
 import socket
 from typing import Any
 from urllib.parse import urlsplit
@@ -175,13 +176,14 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in addresses:  # the first that accepts, like a plain connect would
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     address,
                     port,
                     timeout=timeout,
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return _PooledStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 last_error = error
         assert last_error is not None  # resolve_checked never returns an empty list
@@ -197,6 +199,47 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class _PooledStream(httpcore.AsyncNetworkStream):
+    """AnyIO's stream with a cheaper "is_readable".
+
+    Before every request, httpcore's pool asks each idle keep-alive connection whether its
+    socket is readable (a server that closed it), and anyio answers by building a dict of
+    attribute getters per call: with 32 connections that was a tenth of the worker's CPU.
+    Here the raw socket is looked up once and polled directly.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket: socket.socket | None = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
+    ) -> httpcore.AsyncNetworkStream:
+        return _PooledStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            fd = -1 if self._socket is None else self._socket.fileno()
+            if fd < 0:  # closed: readable, as the next read would return b"" (httpcore's rule)
+                return True
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        return self._inner.get_extra_info(info)
 
 
 _IN_PAGE_SCHEMES = ("data:", "blob:", "about:")

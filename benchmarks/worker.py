@@ -6,7 +6,9 @@
 Each scenario starts from empty tables and an empty Redis, adds N products served by a
 local shop on 127.0.0.1, starts one worker process at the given concurrency, queues a
 check of every product and times until every check is recorded in the database. Peak
-memory is the worker's RSS plus its children's (Chromium), sampled every 0.2 s.
+memory is the worker's RSS plus its children's (Chromium), sampled every 0.2 s. CPU per
+check is the CPU time of the worker and its children during the round, divided by the
+checks: unlike checks/s it barely depends on what else runs on the machine.
 The memory run checks the same products again and again (10,000 checks) and reports RSS at
 the start, middle and end.
 
@@ -44,6 +46,7 @@ from pricemon.worker.heartbeat import find_live_worker
 from tests.shop import LocalShop, product_page
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # A page whose price only exists after JavaScript runs: the static tier finds nothing and
 # the checker moves on to Chromium.
@@ -54,8 +57,8 @@ SCRIPT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}
 </body></html>"""
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """RSS of `pid` and all its descendants, from /proc."""
+def _tree(pid: int) -> list[int]:
+    """`pid` and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -66,15 +69,35 @@ def tree_rss_bytes(pid: int) -> int:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """RSS of `pid` and all its descendants."""
+    total = 0
+    for member in _tree(pid):
         try:
-            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * PAGE_SIZE
+            total += int(Path(f"/proc/{member}/statm").read_text().split()[1]) * PAGE_SIZE
         except OSError:
             continue
-        todo.extend(children.get(current, []))
     return total
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` and its live descendants (utime + stime)."""
+    total = 0
+    for member in _tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 @contextmanager
@@ -154,8 +177,10 @@ class Bench:
 
     def run_round(
         self, ids: list[int], proc: subprocess.Popen[bytes], target: int
-    ) -> tuple[float, int]:
-        """Queue a check of every id; returns (seconds until `target` runs exist, peak RSS)."""
+    ) -> tuple[float, int, float]:
+        """Queue a check of every id; returns (seconds until `target` runs exist, peak RSS,
+        CPU seconds the worker and its children spent meanwhile)."""
+        cpu_before = tree_cpu_seconds(proc.pid)
         start = time.monotonic()
         asyncio.run(enqueue_checks(self.settings, ids))
         peak = 0
@@ -164,19 +189,20 @@ class Bench:
                 raise SystemExit(f"worker exited with {proc.returncode}")
             peak = max(peak, tree_rss_bytes(proc.pid))
             time.sleep(0.2)
-        return time.monotonic() - start, max(peak, tree_rss_bytes(proc.pid))
+        elapsed = time.monotonic() - start
+        return elapsed, max(peak, tree_rss_bytes(proc.pid)), tree_cpu_seconds(proc.pid) - cpu_before
 
     def throughput(self, count: int, concurrency: int, *, browser: bool) -> str:
         ids = self.reset(count, browser=browser)
         proc = self.start_worker(concurrency)
         try:
-            elapsed, peak = self.run_round(ids, proc, count)
+            elapsed, peak, cpu = self.run_round(ids, proc, count)
         finally:
             proc.terminate()
             proc.wait(60)
         tier = "browser" if browser else "static"
         line = (f"| {tier} | {concurrency} | {count} | {elapsed:.1f} s | {count / elapsed:.1f} "
-                f"| {peak / 2**20:.0f} MB |")  # fmt: skip
+                f"| {1000 * cpu / count:.1f} ms | {peak / 2**20:.0f} MB |")  # fmt: skip
         print(line, flush=True)
         return line
 
@@ -207,8 +233,9 @@ def main() -> None:
     only = set(args.only or ["static", "browser", "memory"])
     with postgres() as url, RedisServer() as redis, LocalShop() as shop:
         bench = Bench(url, redis, shop, chromium)
-        print("| tier | concurrency | checks | time | checks/s | peak RSS |")
-        print("|---|---|---|---|---|---|")
+        print(f"load average at start: {os.getloadavg()[0]:.1f}")
+        print("| tier | concurrency | checks | time | checks/s | worker CPU per check | peak RSS |")
+        print("|---|---|---|---|---|---|---|")
         if "static" in only:
             for concurrency in (1, 8, 32):
                 bench.throughput(count, concurrency, browser=False)

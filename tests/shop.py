@@ -37,6 +37,10 @@ class LocalShop:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle's algorithm on, the body
+            # waits for the ACK that the client delays by up to 40 ms on keep-alive
+            # connections. Real shops' servers set TCP_NODELAY, and so does this one.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -149,6 +151,18 @@ def _add_error_handlers(app: FastAPI) -> None:
             "the database is unreachable",
             "check that the database is running and DATABASE_URL is right",
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if _wants_json(request):  # the API keeps FastAPI's field-by-field 422
+            return await request_validation_exception_handler(request, error)
+        # A page address with a malformed part (/products/abc) names no page.
+        if any(e.get("loc", ("",))[0] == "path" for e in error.errors()):
+            return _error_response(request, 404, "there is no such page", None)
+        first = error.errors()[0] if error.errors() else {}
+        field = ".".join(str(part) for part in first.get("loc", ())[1:]) or "the form"
+        message = f"{field}: {first.get('msg', 'invalid value')}"
+        return _error_response(request, 422, message, "go back, correct the value, submit again")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

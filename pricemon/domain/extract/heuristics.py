@@ -26,20 +26,27 @@ from pricemon.domain.extract.regions import after, away_regions, region_prices
 from pricemon.domain.extract.rules import (
     CURRENCY_PREFIX_RE,
     DIGIT_RE,
+    EXCL_TAX_BEFORE_RE,
     EXCL_TAX_RE,
     FROM_RE,
     INLINE_TAGS,
     MAX_TEXT,
     NOT_PRICE_CLASS_RE,
     NOW_LABEL_RE,
+    PER_ITEM_RE,
     PERCENT_RE,
     PRICEISH_RE,
+    PROSE_WORD_RE,
+    PROSE_WORDS,
     RANGE_END_RE,
     SKIP_TAGS,
     STATE_CLASS_RE,
+    TRAILING_CURRENCY_RE,
     UNIT_CLASS_RE,
     WAS_LABEL_RE,
     Markup,
+    has_ancestor,
+    in_option_label,
     markup_of,
     not_a_price,
 )
@@ -145,7 +152,9 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
         if len(whole) > 48:
             break
         if has_currency(whole):
-            return current if _price_only(whole) else None
+            # "Now: AED <b>2,899.00</b> incl. VAT": the container says more than the price,
+            # so the price-marked part of it is the price.
+            return current if _price_only(whole) else priceish
         if priceish is None and _is_priceish(current) and _price_only(whole):
             priceish = current
         current = current.parent
@@ -178,8 +187,6 @@ def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup])
     text = clean_text(_price_text(element), limit=MAX_TEXT)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
-    if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
-        return []
     before, after = _surroundings(element, text)
     found = []
     for head, segment, tail in _segments(text):
@@ -225,13 +232,21 @@ def _read_one(
         visible.reasons.append(f"not the price: {why}")
         return visible
     _score_markup(visible, element, before, cache)
+    if UNIT_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}"):
+        # A penalty, not a verdict: "unitPrice" is also what some shops call the price of
+        # one item; a real unit price says "/ 100 g" next to it and is rejected above.
+        _adjust(visible, -0.4, "unit price markup")
+    if len(PROSE_WORD_RE.findall(text)) > PROSE_WORDS:
+        _adjust(visible, -0.3, "in running text")
     if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
         visible.score += 0.15
         visible.reasons.append("labelled as the price")
     if RANGE_END_RE.search(before[-30:]):
         visible.score -= 0.2
         visible.reasons.append("upper end of a range")
-    if EXCL_TAX_RE.search(after[:30]):
+    if PER_ITEM_RE.search(after[:30]):
+        _adjust(visible, -0.3, "per item")
+    if EXCL_TAX_RE.search(after[:30]) or EXCL_TAX_BEFORE_RE.search(before[-30:]):
         visible.score -= 0.2
         visible.reasons.append("excluding tax")
     return visible
@@ -299,7 +314,7 @@ def _split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tup
     for number in NUMBER_RE.finditer(text):
         if parse_amount(number.group()) == amount or number.end() == len(text):
             own_before = f"{before} {text[: number.start()]}"
-            own_before = re.sub(r"(?:[€$£¥₹]|[A-Z]{3})\s*$", "", own_before)
+            own_before = TRAILING_CURRENCY_RE.sub("", own_before)
             own_after = CURRENCY_PREFIX_RE.sub("", f"{text[number.end() :]} {after}")
             return own_before, own_after
     return before, after
@@ -320,9 +335,11 @@ def _score_markup(
         visible.reasons.append("a 'from' price")
     if WAS_LABEL_RE.search(before[-80:]):
         _mark_struck(visible, "labelled as an old or reference price")
-    if element.tag in ("option", "select") or _has_ancestor(element, ("option", "select")):
+    if element.tag in ("option", "select") or has_ancestor(element, ("option", "select")):
         visible.score = -1.0
         visible.reasons.append("not the price: in a variant selector")
+    elif in_option_label(element):
+        _adjust(visible, -0.4, "an add-on option (protection plan, service)")
 
 
 def _score_ancestor(visible: Visible, m: Markup, level: int) -> None:
@@ -356,19 +373,8 @@ def _mark_struck(visible: Visible, why: str) -> None:
         visible.reasons.append(why)
 
 
-def _short(label: str) -> str:
-    return clean_text(label, limit=40)
-
-
-def _has_ancestor(node: LexborNode, tags: tuple[str, ...]) -> bool:
-    current = node.parent
-    for _ in range(4):
-        if current is None:
-            return False
-        if current.tag in tags:
-            return True
-        current = current.parent
-    return False
+def _away(visible: Visible) -> bool:
+    return any(r.startswith("outside") for r in visible.reasons)
 
 
 def _score_position(found: list[Visible], layout: Layout) -> None:
@@ -378,7 +384,10 @@ def _score_position(found: list[Visible], layout: Layout) -> None:
     be a few levels above the title), so a page whose only prices are in a carousel does not
     get its carousel rewarded.
     """
-    live = [v for v in found if v.score > -1.0 and v.node is not None]
+    # A price already known to sit in a carousel or menu gets no credit for being near the
+    # title: on pages whose product block holds the recommendations, it shares the title's
+    # container as closely as the real price does.
+    live = [v for v in found if v.score > -1.0 and v.node is not None and not _away(v)]
     for anchor, why, bonus, is_title in (
         (layout.title, "near the title", 0.3, True),
         (layout.cart, "near add-to-cart", 0.2, False),

@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
-from pricemon.domain.extract.rules import AWAY_RE
+from pricemon.domain.extract.rules import AWAY_HEADING_RE, AWAY_RE
 
 # Class fragments of the commonest away containers. Each CSS substring test costs a pass over
 # the tree (~0.15 ms on a 300 KB page), so the list is short: menus and mini-carts mostly sit
@@ -42,6 +42,7 @@ _PRICE_IN_TEXT_RE = re.compile(
 MAX_PRICES_PER_REGION = 5
 _REGION_TEXT_CHARS = 1000
 _MIN_REGION_TEXT = 40  # a lone price span with a telling class is not a region
+_MAX_HEADING = 120  # longer "headings" are text blocks marked up as headings
 
 
 def away_regions(page: Page, layout: Layout) -> dict[int, str]:
@@ -60,7 +61,24 @@ def away_regions(page: Page, layout: Layout) -> dict[int, str]:
         if len(node.text(deep=True)) < _MIN_REGION_TEXT:
             continue
         found[node.mem_id] = clean_text(label, limit=40) or node.tag or ""
+    _add_titled_sections(page, protected, found)
     return found
+
+
+def _add_titled_sections(page: Page, protected: set[int], found: dict[int, str]) -> None:
+    """Sections named by their heading only ("よく一緒に購入されている商品", "Andre købte også"
+    over a `<div class="setProduct">`): many shops give their carousels no telling class."""
+    for heading in page.tree.css("h2, h3"):
+        if _inside(heading, found):  # a tile's name in a carousel found already: cheap test first
+            continue
+        text = heading.text()
+        if len(text) > _MAX_HEADING or not AWAY_HEADING_RE.search(text.lower()):
+            continue
+        section = heading.parent
+        if section is None or section.mem_id in protected or section.tag in ("body", "main"):
+            continue
+        if len(section.text(deep=True)) >= _MIN_REGION_TEXT:
+            found[section.mem_id] = f"section {clean_text(text, limit=30)!r}"
 
 
 def _inside(node: LexborNode, found: dict[int, str]) -> bool:

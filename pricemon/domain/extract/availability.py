@@ -43,9 +43,14 @@ _ADD_TO_CART_RE = re.compile(
     r"|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg|legg i handlekurv"
     r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar ao carrinho|\bcomprar\b|kaufen"
     r"|sepete ekle|do košíku|do kosáru|kosárba|adaugă în coș|в корзину|カートに入れる|购买"
-    r"|장바구니|바로\s?구매|구매하기|かごに追加|カートに追加"
-    r"|إضافة (?:إلى|ل)ل?سلة|أضف (?:إلى )?(?:ال)?سلة|اضف للسلة",
+    r"|장바구니",
     re.IGNORECASE,
+)
+# Scripts without letter case, kept out of the IGNORECASE pattern (which is several times
+# slower per non-ASCII alternative).
+_ADD_TO_CART_CASELESS_RE = re.compile(
+    r"바로\s?구매|구매하기|かごに追加|カートに追加"
+    r"|إضافة (?:إلى|ل)ل?سلة|أضف (?:إلى )?(?:ال)?سلة|اضف للسلة"
 )
 
 
@@ -89,7 +94,11 @@ def _buttons_saying_cart(nodes: list[LexborNode]) -> list[LexborNode]:
             v or "" for v in (node.text(), attrs.get("value"), attrs.get("name"), attrs.get("id"))
         )
         label += " " + (attrs.get("class") or "")
-        if _ADD_TO_CART_RE.search(label) or _CART_CLASS_RE.search(label):
+        if (
+            _ADD_TO_CART_RE.search(label)
+            or _CART_CLASS_RE.search(label)
+            or (not label.isascii() and _ADD_TO_CART_CASELESS_RE.search(label))
+        ):
             found.append(node)
     return found
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from selectolax.lexbor import LexborNode
 
-from pricemon.domain.currency import CURRENCY_TOKEN_RE
+from pricemon.domain.currency import CURRENCY_TOKEN_RE, ISO_CODES
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.regions import after, away_regions, region_prices
@@ -31,6 +31,8 @@ from pricemon.domain.extract.rules import (
     FROM_RE,
     INLINE_TAGS,
     MAX_TEXT,
+    MEMBER_LABEL_RE,
+    NOT_AMOUNT_CLASS_RE,
     NOT_PRICE_CLASS_RE,
     NOW_LABEL_RE,
     PER_ITEM_RE,
@@ -76,13 +78,26 @@ class Visible:
 
 def visible_candidates(page: Page, layout: Layout) -> list[Visible]:
     """All visible prices, best first."""
-    found = _collect(page, away_regions(page, layout))
+    found = _collect(page, away_regions(page, layout), _anchor_markup(layout))
     _score_position(found, layout)
     found.sort(key=lambda v: (-v.score, v.order))
     return found
 
 
-def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
+def _anchor_markup(layout: Layout) -> dict[int, Markup]:
+    """Markup of the title's containers, never "away": the product block may have a class
+    that elsewhere marks other products ("rf-pdp-bundle", "product-grid"), and it holds the
+    product's own price. (Not the cart button's: on a page whose product cannot be bought,
+    the first "Add to cart" is a recommendation's.)"""
+    cache: dict[int, Markup] = {}
+    node = layout.title.node if layout.title is not None else None
+    while node is not None:
+        cache[node.mem_id] = replace(markup_of(node, {}), away=None)
+        node = node.parent
+    return cache
+
+
+def _collect(page: Page, regions: dict[int, str], cache: dict[int, Markup]) -> list[Visible]:
     """Walk the text once: price texts in the product area one by one, each away region
     (recommendations, menus, footers) in one pass over its text."""
     body = page.tree.body
@@ -90,7 +105,6 @@ def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
         return []
     seen: set[int] = set()
     out: list[Visible] = []
-    cache: dict[int, Markup] = {}
     resume_at: int | None = None
     for order, node in enumerate(body.traverse(include_text=True)):
         if resume_at is not None:
@@ -137,7 +151,7 @@ def _read_region(page: Page, region: LexborNode, why: str, order: int) -> list[V
 def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
     """The element whose text is the whole price (`<span>€<b>12</b>,99</span>` is split)."""
     element = text_node.parent
-    if element is None or element.tag in SKIP_TAGS:
+    if element is None or element.tag in SKIP_TAGS or NOT_AMOUNT_CLASS_RE.search(_label(element)):
         return None
     if has_currency(text) or text.rstrip().endswith(":-"):
         return element
@@ -155,8 +169,10 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
             # "Now: AED <b>2,899.00</b> incl. VAT": the container says more than the price,
             # so the price-marked part of it is the price.
             return current if _price_only(whole) else priceish
-        if priceish is None and _is_priceish(current) and _price_only(whole):
-            priceish = current
+        if priceish is None and _is_priceish(current):
+            # A bare number in a price box ("1’249.–" over "statt 1’399.–") is the price
+            # when its own element holds nothing else.
+            priceish = current if _price_only(whole) else element
         current = current.parent
     return priceish
 
@@ -178,8 +194,38 @@ def _price_only(text: str) -> bool:
 
 def _is_priceish(node: LexborNode) -> bool:
     attrs = node.attributes
-    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}"
-    return bool(PRICEISH_RE.search(label))
+    label = " ".join(
+        attrs.get(name) or ""
+        for name in ("class", "id", "itemprop", "data-test", "data-testid", "data-qa")
+    )
+    return bool(PRICEISH_RE.search(label)) and not NOT_AMOUNT_CLASS_RE.search(label)
+
+
+def _priceish_near(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    for _ in range(3):
+        if current is None:
+            return False
+        if _is_priceish(current):
+            return True
+        current = current.parent
+    return False
+
+
+def _container_currency(page: Page, element: LexborNode, amount: Decimal) -> str | None:
+    """The currency written beside a split price's number ("AED <b>2,899.00</b>")."""
+    current = element.parent
+    for _ in range(2):
+        if current is None:
+            return None
+        text = current.text()
+        if len(text) > 60:
+            return None
+        price = page.parse_price(text)
+        if price is not None and price.amount == amount and price.currency:
+            return price.currency
+        current = current.parent
+    return None
 
 
 def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> list[Visible]:
@@ -219,10 +265,13 @@ def _read_one(
     price = page.parse_price(text)
     if price is None or price.amount <= 0 or price.amount >= 10**8:
         return None
-    if price.currency is None and not (_is_priceish(element) and _price_only(text)):
-        return None
+    currency = price.currency
+    if currency is None:
+        if not (_priceish_near(element) and _price_only(text)):
+            return None
+        currency = _container_currency(page, element, price.amount) or page.currency_hint
     other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
-    visible = Visible(price.amount, price.currency or page.currency_hint, 0.4, "")
+    visible = Visible(price.amount, currency, 0.4, "")
     visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)
     visible.node = element
     before, after = _split_at_amount(text, before, after, price.amount)
@@ -236,6 +285,8 @@ def _read_one(
         # A penalty, not a verdict: "unitPrice" is also what some shops call the price of
         # one item; a real unit price says "/ 100 g" next to it and is rejected above.
         _adjust(visible, -0.4, "unit price markup")
+    if MEMBER_LABEL_RE.search(before[-40:]):
+        _adjust(visible, -0.3, "a members' price")
     if len(PROSE_WORD_RE.findall(text)) > PROSE_WORDS:
         _adjust(visible, -0.3, "in running text")
     if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
@@ -314,10 +365,18 @@ def _split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tup
     for number in NUMBER_RE.finditer(text):
         if parse_amount(number.group()) == amount or number.end() == len(text):
             own_before = f"{before} {text[: number.start()]}"
-            own_before = TRAILING_CURRENCY_RE.sub("", own_before)
+            own_before = _strip_currency(own_before)
             own_after = CURRENCY_PREFIX_RE.sub("", f"{text[number.end() :]} {after}")
             return own_before, own_after
     return before, after
+
+
+def _strip_currency(text: str) -> str:
+    """`text` without the currency that ends it ("Save US $" -> "Save"); "UVP" stays."""
+    match = TRAILING_CURRENCY_RE.search(text)
+    if match is None or (match.group(1) and match.group(1) not in ISO_CODES):
+        return text
+    return text[: match.start()]
 
 
 def _score_markup(

@@ -32,6 +32,7 @@ AWAY_SELECTOR = ", ".join(
     [f"{tag}:not({tag} *)" for tag in ("header", "footer", "nav", "aside")]
     + [f"[class*={t}]:not([class*={t}] *)" for t in _TOKENS]
 )
+_SELECTOR = f"{AWAY_SELECTOR}, h2, h3"
 _NESTING_LEVELS = 6  # how far up to look for an enclosing region already found
 # A deliberately simple pattern (symbol then number, or number then symbol or code): region
 # prices are reported for the record only, and the full currency grammar costs 10x more here.
@@ -52,8 +53,14 @@ def away_regions(page: Page, layout: Layout) -> dict[int, str]:
         if anchor is not None:
             protected.update(anchor.depth_of)
     found: dict[int, str] = {}
-    for node in page.tree.css(AWAY_SELECTOR):
+    # One pass over the tree finds both kinds of region: containers with a telling class or
+    # tag, and sections named only by a heading (shops often give their carousels no telling
+    # class: "よく一緒に購入されている商品" over a `<div class="setProduct">`).
+    for node in page.tree.css(_SELECTOR):
         if node.mem_id in protected or _inside(node, found):
+            continue  # tiles' names in a carousel found already are skipped here, cheaply
+        if node.tag in ("h2", "h3"):
+            _add_titled_section(node, protected, found)
             continue
         label = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if node.tag not in ("header", "footer", "nav", "aside") and not AWAY_RE.search(label):
@@ -61,24 +68,18 @@ def away_regions(page: Page, layout: Layout) -> dict[int, str]:
         if len(node.text(deep=True)) < _MIN_REGION_TEXT:
             continue
         found[node.mem_id] = clean_text(label, limit=40) or node.tag or ""
-    _add_titled_sections(page, protected, found)
     return found
 
 
-def _add_titled_sections(page: Page, protected: set[int], found: dict[int, str]) -> None:
-    """Sections named by their heading only ("よく一緒に購入されている商品", "Andre købte også"
-    over a `<div class="setProduct">`): many shops give their carousels no telling class."""
-    for heading in page.tree.css("h2, h3"):
-        if _inside(heading, found):  # a tile's name in a carousel found already: cheap test first
-            continue
-        text = heading.text()
-        if len(text) > _MAX_HEADING or not AWAY_HEADING_RE.search(text.lower()):
-            continue
-        section = heading.parent
-        if section is None or section.mem_id in protected or section.tag in ("body", "main"):
-            continue
-        if len(section.text(deep=True)) >= _MIN_REGION_TEXT:
-            found[section.mem_id] = f"section {clean_text(text, limit=30)!r}"
+def _add_titled_section(heading: LexborNode, protected: set[int], found: dict[int, str]) -> None:
+    text = heading.text()
+    if len(text) > _MAX_HEADING or not AWAY_HEADING_RE.search(text.lower()):
+        return
+    section = heading.parent
+    if section is None or section.mem_id in protected or section.tag in ("body", "main"):
+        return
+    if len(section.text(deep=True)) >= _MIN_REGION_TEXT:
+        found[section.mem_id] = f"section {clean_text(text, limit=30)!r}"
 
 
 def _inside(node: LexborNode, found: dict[int, str]) -> bool:

@@ -18,7 +18,7 @@ from pricemon.domain.extract.page import clean_text
 
 # A currency written before the number, to strip before the label rules look at the words:
 # "Save US $150", "Get AED 145 cashback", "Экономия 3 500 ₽".
-TRAILING_CURRENCY_RE = re.compile(r"(?:(?:\b[A-Z]{1,3}\s?)?[€$£¥₹₩₽₺]|\b[A-Z]{3}|\bkr\.?)\s*$")
+TRAILING_CURRENCY_RE = re.compile(r"(?:(?:\b[A-Z]{1,3}\s?)?[€$£¥₹₩₽₺]|\b([A-Z]{3})|\bkr\.?)\s*$")
 # Words of running text: a price inside a sentence ("a great gift for under £100!", "last
 # seen for 899 €") is weaker evidence than one in its own label.
 PROSE_WORD_RE = re.compile(r"[^\W\d_]{3,}")
@@ -35,9 +35,22 @@ PRICEISH_RE = re.compile(
     r"|amount|cost|money|betrag|kaufpreis",
     re.I,
 )
+# Classes of numbers that sit in price boxes but are not amounts ("price-quantity": "Bis 9").
+NOT_AMOUNT_CLASS_RE = re.compile(
+    r"quantit|qty|menge|anzahl|(?<!dis)count|stock|rating|review|percent", re.I
+)
+# Labels of prices for members only (loyalty cards, paid clubs): not what everyone pays.
+MEMBER_LABEL_RE = re.compile(
+    r"(?:member(?:s|ship)?(?: only)?(?: price)?|prix adhérent|adhérents?|club price|mitgliederpreis"
+    r"|family[- ]pris|family price|plus price|select-prijs|met select betaal je|circle price"
+    r"|cena pro členy|pro členy|cena dla członków|会員価格|회원가|plus'a özel|для членов клуба)"
+    r"\W*$",
+    re.I,
+)
 STRUCK_TAGS = {"del", "s", "strike"}
 STRUCK_RE = re.compile(
-    r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|original|rrp|msrp|uvp|strike|crossed"
+    r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|original|org(?![a-z])|rrp|msrp|uvp"
+    r"|strike|crossed"
     r"|retail|reference)"
     r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
     r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price",
@@ -136,7 +149,9 @@ _NOT_A_PRICE_BEFORE = [
         "instalment",
         r"(?:payments? of|instal+ments? of|or \d+ (?:interest-free )?(?:payments|"
         r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal|рассрочк\w*"
-        r"|splátk\w*|taksit\w*|\d+ rat\w*|cuotas? de)\W*(?:from\W*|от\W*|od\W*)?$",
+        r"|splátk\w*|taksit\w*|\d+ rat\w*|cuotas? de|mtl\.|monatl\w*|mensualités?|gesamtbetrag"
+        r"|total amount payable|importe total adeudado|montant total dû)\W*(?:from\W*|от\W*"
+        r"|od\W*)?$",
     ),
     (
         "saving",
@@ -151,7 +166,8 @@ _NOT_A_PRICE_BEFORE = [
     ),
     (
         "reward",
-        r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit|적립금)\W*$",
+        r"(?:gift card|reward|points|cash ?back|credit(?: of)?|trade[- ]in|pfand|deposit|적립금)"
+        r"\W*$",
     ),
     ("add-on", r"\+\s*$"),
     (

@@ -455,6 +455,65 @@ CASES = [
         "JPY",
     ),
     (
+        "members' price",
+        '<p class="price">$1,299.99</p><p>Members save $50. Member price <b>$1,249.99</b></p>',
+        "",
+        "",
+        "https://x.com/p",
+        "1299.99",
+        "USD",
+    ),
+    (
+        "UVP label is not a currency code",
+        "<div><span>UVP</span> <span>849,00 €</span></div>"
+        '<div class="p"><span>399,00 €</span></div>',
+        "",
+        "",
+        "https://x.de/p",
+        "399.00",
+        "EUR",
+    ),
+    (
+        "financing total",
+        '<p class="price">399,00 €</p>'
+        "<p>oder mtl. 17,13 € bei 24 Monaten, Gesamtbetrag 411,12 €</p>",
+        "",
+        "",
+        "https://x.de/p",
+        "399.00",
+        "EUR",
+    ),
+    (
+        "bare number in a price box named by data-test",
+        '<div data-test="product-price"><span><strong>1’249.–</strong></span>'
+        "<span>statt 1’399.–</span><span>Tiefstpreis</span></div>",
+        "",
+        "",
+        "https://x.ch/p",
+        "1249",
+        "CHF",
+    ),
+    (
+        "quantity in a block-price table",
+        '<table class="block-prices"><tr><th>Bis <span class="prices-quantity">9</span></th>'
+        '<td class="price">39,95 €</td></tr></table>',
+        "",
+        "",
+        "https://x.de/p",
+        "39.95",
+        "EUR",
+    ),
+    (
+        "original price abbreviated in the class",
+        '<div class="pr-bx"><span class="prc-org">1.599,99 TL</span>'
+        '<span class="prc-dsc">1.249,99 TL</span></div>',
+        "",
+        "",
+        "https://x.com.tr/p",
+        "1249.99",
+        "TRY",
+    ),
+    (
         "split price inside a labelled container",
         '<div class="price-now">Now: AED <span class="amount">2,899.00</span> incl. VAT</div>',
         "",
@@ -530,3 +589,17 @@ def test_per_item_suffix_confirms_structured_price() -> None:
     result = extract_offer(product_page(main, head=head), "https://x.com/p")
     assert (result.price, result.method) == (Decimal("249.99"), "jsonld")
     assert result.confidence >= 0.9
+
+
+def test_currency_from_the_region_of_lang() -> None:
+    main = '<span class="promo-price">349<sup>-</sup></span>'
+    result = extract_offer(product_page(main, lang="nl-NL"), "https://www.shop.com/p")
+    assert (result.price, result.currency) == (Decimal("349"), "EUR")
+
+
+def test_product_block_with_an_away_class_keeps_its_price() -> None:
+    html = product_page('<p class="price">£179.00</p>').replace(
+        '<div class="product">', '<div class="product rf-pdp-bundle">'
+    )
+    result = extract_offer(html, "https://x.co.uk/p")
+    assert result.price == Decimal("179.00")

@@ -514,6 +514,35 @@ CASES = [
         "TRY",
     ),
     (
+        "sup cents after dot grouping",
+        '<p class="product-new-price">1.299<sup>99</sup> <span>Lei</span></p>',
+        "",
+        "",
+        "https://x.ro/p",
+        "1299.99",
+        "RON",
+    ),
+    (
+        "deleted price class",
+        '<span class="pdp-price pdp-price_type_normal">₱12,999.00</span>'
+        '<span class="pdp-price pdp-price_type_deleted">₱15,999.00</span>',
+        "",
+        "",
+        "https://x.com.ph/p",
+        "12999.00",
+        "PHP",
+    ),
+    (
+        "swedish lowest-price line and club price",
+        '<div class="price">8 990:-</div><div>Tidigare lägsta pris 9 990:-</div>'
+        "<div><span>Klubbpris</span> <span>8 490:-</span></div>",
+        "",
+        "",
+        "https://x.se/p",
+        "8990",
+        "SEK",
+    ),
+    (
         "split price inside a labelled container",
         '<div class="price-now">Now: AED <span class="amount">2,899.00</span> incl. VAT</div>',
         "",

@@ -39,8 +39,9 @@ OUT_OF_STOCK_RE = re.compile(
     re.IGNORECASE,
 )
 _ADD_TO_CART_RE = re.compile(
-    r"add to (?:cart|bag|basket|trolley)|buy now|in den warenkorb|ajouter au panier|añadir al"
-    r"|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg|legg i handlekurv"
+    r"add to (?:your |my )?(?:cart|bag|basket|trolley)|buy now|in den warenkorb|ajouter au panier"
+    r"|añadir al|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg"
+    r"|legg i handlekurv"
     r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar ao carrinho|\bcomprar\b|kaufen"
     r"|sepete ekle|do košíku|do kosáru|kosárba|adaugă în coș|в корзину|カートに入れる|购买"
     r"|장바구니",

@@ -31,6 +31,7 @@ from pricemon.domain.extract.rules import (
     FROM_RE,
     INLINE_TAGS,
     MAX_TEXT,
+    MEMBER_AFTER_RE,
     MEMBER_LABEL_RE,
     NOT_AMOUNT_CLASS_RE,
     NOT_PRICE_CLASS_RE,
@@ -56,6 +57,7 @@ from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_s
 
 _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
 _CENTS_RE = re.compile(r"\s*\d{2}\s*")
+_LAST_NUMBER_RE = re.compile(r"[\d.,'’]+$")
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
@@ -285,7 +287,7 @@ def _read_one(
         # A penalty, not a verdict: "unitPrice" is also what some shops call the price of
         # one item; a real unit price says "/ 100 g" next to it and is rejected above.
         _adjust(visible, -0.4, "unit price markup")
-    if MEMBER_LABEL_RE.search(before[-40:]):
+    if MEMBER_LABEL_RE.search(before[-40:]) or MEMBER_AFTER_RE.search(after[:30]):
         _adjust(visible, -0.3, "a members' price")
     if len(PROSE_WORD_RE.findall(text)) > PROSE_WORDS:
         _adjust(visible, -0.3, "in running text")
@@ -295,6 +297,8 @@ def _read_one(
     if RANGE_END_RE.search(before[-30:]):
         visible.score -= 0.2
         visible.reasons.append("upper end of a range")
+    if after.startswith("+") and not after[1:].strip():
+        _adjust(visible, -0.2, "a 'from' price (+)")  # Etsy's "$24.50+": variants cost more
     if PER_ITEM_RE.search(after[:30]):
         _adjust(visible, -0.3, "per item")
     if EXCL_TAX_RE.search(after[:30]) or EXCL_TAX_BEFORE_RE.search(before[-30:]):
@@ -320,7 +324,9 @@ def _price_text(element: LexborNode) -> str:
         piece = node.text_content or ""
         if pieces and _CENTS_RE.fullmatch(piece) and pieces[-1].rstrip()[-1:].isdigit():
             pieces[-1] = pieces[-1].rstrip()
-            piece = "." + piece.strip()
+            # "1.299<sup>99</sup>" groups with dots, so its cents take a comma.
+            whole = _LAST_NUMBER_RE.search(pieces[-1])
+            piece = ("," if whole and "." in whole.group() else ".") + piece.strip()
         pieces.append(piece)
     return "".join(pieces)
 

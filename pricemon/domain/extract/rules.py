@@ -43,17 +43,24 @@ NOT_AMOUNT_CLASS_RE = re.compile(
 MEMBER_LABEL_RE = re.compile(
     r"(?:member(?:s|ship)?(?: only)?(?: price)?|prix adhérent|adhérents?|club price|mitgliederpreis"
     r"|family[- ]pris|family price|plus price|select-prijs|met select betaal je|circle price"
-    r"|cena pro členy|pro členy|cena dla członków|会員価格|회원가|plus'a özel|для членов клуба)"
-    r"\W*$",
+    r"|cena pro členy|pro členy|cena dla członków|会員価格|회원가|plus'a özel|для членов клуба"
+    r"|klubbpris|kundeklubbpris|jäsenhinta|precio cmr|precio tarjeta|card price)\W*$",
+    re.I,
+)
+# The same label written after the amount ("$ 1.799.900 Precio CMR").
+MEMBER_AFTER_RE = re.compile(
+    r"^\W{0,3}(?:member(?:s|ship)? price|club price|precio cmr|precio (?:con )?tarjeta"
+    r"|prix adhérent|klubbpris|card price)",
     re.I,
 )
 STRUCK_TAGS = {"del", "s", "strike"}
 STRUCK_RE = re.compile(
-    r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|original|org(?![a-z])|rrp|msrp|uvp"
+    r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])|rrp|msrp|uvp"
     r"|strike|crossed"
     r"|retail|reference)"
     r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
-    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price",
+    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price"
+    r"|deleted",
     re.I,
 )
 STATE_CLASS_RE = re.compile(r"\b(?:with|has|is|on)[-_][\w-]+")
@@ -132,7 +139,7 @@ _NOT_A_PRICE_AFTER = [
         r"^\W{0,3}(?:points?\b|pts\b|pt\b|ポイント|bonus|cash ?back|back\b|in rewards"
         r"|store credit|gutschrift|de cagnotte)",
     ),
-    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+)"),
+    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+\s*[^\W\d])"),
     (
         "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand"
         r"^\W{0,3}(?:[^\W\d]+ )?(?:shipping|delivery|versand|postage|livraison|envío"
@@ -208,7 +215,8 @@ WAS_LABEL_RE = re.compile(
     r"|původně|původní cena|старая цена|было|eski fiyat|previously|zuletzt gesehen für"
     r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
-    r"|precio más bajo|laagste prijs)[^€$£]{0,60}$",
+    r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"
+    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$",
     re.I,
 )
 # Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").

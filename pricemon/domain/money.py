@@ -106,7 +106,7 @@ def parse_price(
         # Full-width forms ("１２，８００円", "￥") are the ASCII ones in Japanese and Chinese
         # typography; NFKC maps them (and keeps €, £, ₹ and friends as they are).
         text = unicodedata.normalize("NFKC", text)
-        if "€" in text:
+        if "€" in text:  # "349€99" (€ is not ASCII, so this is the only place to look)
             text = _EURO_AS_SEPARATOR_RE.sub(r"\1,\2 €", text)
     numbers = list(NUMBER_RE.finditer(text))
     if not numbers:

@@ -12,7 +12,9 @@
   leading `0` (`0.299`) also makes it decimal. Fuel and unit prices such as "1,799 €/l" are
   read as thousands; they are rejected as unit prices before they get here;
 - any other single separator is decimal (`12,5`, `,95`, `1.29`);
-- `,-`, `.-`, `,–` and `:-` after the integer mean "no cents" (German, Swiss and Swedish).
+- `,-`, `.-`, `,–` and `:-` after the integer mean "no cents" (German, Swiss and Swedish);
+- a euro sign between the euros and two cent digits is the decimal separator (`349€99`, as
+  French retailers print prices).
 
 price-parser (`Price.fromstring`) gets most of these right but reads `,95` as 95 and picks the
 first number rather than the one next to the currency; those cases are covered in the tests.
@@ -40,6 +42,7 @@ _NO_CENTS_RE = re.compile(r"\s?[.,:][-–—]{1,2}$")
 _WORD_CODES = frozenset({"ALL", "TOP", "CUP", "MOP", "BOB", "GEL", "MAD", "PEN", "SOS", "BAM"})
 _WORD_CODES |= {"AMD", "XXX", "ANG", "LAK", "MDL", "CVE", "TRY", "EEK", "CUC", "SVC"}
 _ADJACENT_CHARS = 4  # how far (in characters) a currency token may sit from its number
+_EURO_AS_SEPARATOR_RE = re.compile(r"(\d)€(\d{2})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ def parse_price(
         # Full-width forms ("１２，８００円", "￥") are the ASCII ones in Japanese and Chinese
         # typography; NFKC maps them (and keeps €, £, ₹ and friends as they are).
         text = unicodedata.normalize("NFKC", text)
+        if "€" in text:  # "349€99" (€ is not ASCII, so this is the only place to look)
+            text = _EURO_AS_SEPARATOR_RE.sub(r"\1,\2 €", text)
     numbers = list(NUMBER_RE.finditer(text))
     if not numbers:
         return None

@@ -1,4 +1,12 @@
-"""Every saved page in tests/fixtures/pages gives the result recorded in expected.json."""
+"""Every saved page gives the result recorded in its corpus's expected.json.
+
+Three corpora: tests/fixtures/pages, written alongside the extractor; tests/fixtures/heldout,
+imitations of real retailers' and shop platforms' pages written without reading the
+extractor; tests/fixtures/heldout2, more such pages written later, scored before the rules
+they led to were added (docs/performance.md gives both first scores). Amounts are compared
+as decimals on the held-out pages ("399" from JSON-LD is 399.00), exactly as written on the
+original ones.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +19,36 @@ import pytest
 
 from pricemon.domain.extract import extract_offer
 
-PAGES = Path(__file__).parent.parent / "fixtures" / "pages"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((PAGES / "expected.json").read_text("utf-8"))
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+CORPORA = ("pages", "heldout", "heldout2")
+MIN_PAGES = {"pages": 30, "heldout": 40, "heldout2": 15}
 
 
-def test_every_page_has_an_expectation() -> None:
-    pages = {p.name for p in PAGES.glob("*.html")}
-    assert pages == set(EXPECTED)
-    assert len(pages) >= 30
+def _expected(corpus: str) -> dict[str, dict[str, Any]]:
+    return json.loads((FIXTURES / corpus / "expected.json").read_text("utf-8"))
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_fixture(name: str) -> None:
-    want = EXPECTED[name]
-    result = extract_offer((PAGES / name).read_text("utf-8"), want["url"])
+CASES = [(corpus, name) for corpus in CORPORA for name in sorted(_expected(corpus))]
 
-    price = str(result.price) if result.price is not None else None
-    assert (price, result.currency) == (want["price"], want["currency"]), result.notes
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_every_page_has_an_expectation(corpus: str) -> None:
+    pages = {p.name for p in (FIXTURES / corpus).glob("*.html")}
+    assert pages == set(_expected(corpus))
+    assert len(pages) >= MIN_PAGES[corpus]
+
+
+@pytest.mark.parametrize(("corpus", "name"), CASES)
+def test_fixture(corpus: str, name: str) -> None:
+    want = _expected(corpus)[name]
+    result = extract_offer((FIXTURES / corpus / name).read_text("utf-8"), want["url"])
+
+    if corpus == "pages":
+        price = str(result.price) if result.price is not None else None
+        assert (price, result.currency) == (want["price"], want["currency"]), result.notes
+    else:
+        wanted = Decimal(want["price"]) if want["price"] is not None else None
+        assert (result.price, result.currency) == (wanted, want["currency"]), result.notes
     assert result.availability.value == want["availability"]
     if want.get("title"):
         assert result.title is not None and want["title"] in result.title
@@ -40,7 +61,10 @@ def test_fixture(name: str) -> None:
     scores = [c.score for c in result.candidates]
     assert scores == sorted(scores, reverse=True)
     if result.price is not None:
-        assert result.confidence >= 0.6
+        # On the held-out pages a right answer below the threshold only means the browser
+        # or AI tier would be asked too; the original pages are all answered confidently.
+        if corpus == "pages":
+            assert result.confidence >= 0.6
         assert any(c.amount == Decimal(want["price"]) for c in result.candidates)
         assert any(c.source == result.method for c in result.candidates)
     else:

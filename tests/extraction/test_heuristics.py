@@ -369,6 +369,188 @@ CASES = [
         "79.99",
         "EUR",
     ),
+    # Rules found by the held-out corpus (tests/fixtures/heldout), one trap per row.
+    (
+        "saving with a currency code before the symbol",
+        '<span class="x-price-primary">US $249.99</span><span>Save US $150.00 (37% off)</span>',
+        "",
+        "",
+        "https://x.com/p",
+        "249.99",
+        "USD",
+    ),
+    (
+        "cashback after the amount",
+        '<p class="price">AED 2,899.00</p><p>Get AED 145 cashback with the card</p>',
+        "",
+        "",
+        "https://x.ae/p",
+        "2899.00",
+        "AED",
+    ),
+    (
+        "threshold in running text",
+        "<p>A great gift for under £100! Solid brass, boxed.</p><h2>£98.00</h2>",
+        "",
+        "",
+        "https://x.co.uk/p",
+        "98.00",
+        "GBP",
+    ),
+    (
+        "list-unstyled is not a list price",
+        '<ul class="list-unstyled"><li><h2>£98.00</h2></li><li>3 or more £90.00</li></ul>',
+        "",
+        "",
+        "https://x.co.uk/p",
+        "98.00",
+        "GBP",
+    ),
+    (
+        "hungarian original and net prices",
+        "<p>Eredeti ár: 29 990 Ft</p><p>Bruttó ár: 24 990 Ft</p><p>Nettó ár: 19 677 Ft</p>",
+        "",
+        "",
+        "https://x.hu/p",
+        "24990",
+        "HUF",
+    ),
+    (
+        "russian saving and instalment",
+        '<div class="price">12 490 ₽</div><div>Экономия 3 500 ₽</div>'
+        "<div>В рассрочку от 1 041 ₽/мес</div>",
+        "",
+        "",
+        "https://x.ru/p",
+        "12490",
+        "RUB",
+    ),
+    (
+        "protection plan in a checkbox label",
+        '<p class="price">$1,299.99</p><label><input type="checkbox"> 4-Year Protection'
+        " <b>$279.99</b></label>",
+        "",
+        "",
+        "https://x.com/p",
+        "1299.99",
+        "USD",
+    ),
+    (
+        "coupon price",
+        '<div class="price">3,980円</div><div>クーポン利用で 3,580円 400円OFFクーポン</div>',
+        "",
+        "",
+        "https://x.co.jp/p",
+        "3980",
+        "JPY",
+    ),
+    (
+        "section named only by its heading",
+        '<span class="productPrice">￥54,780</span>',
+        "",
+        '<div class="setProduct"><h2>よく一緒に購入されている商品</h2><span class="productPrice">'
+        "￥3,300</span></div>",
+        "https://x.co.jp/p",
+        "54780",
+        "JPY",
+    ),
+    (
+        "members' price",
+        '<p class="price">$1,299.99</p><p>Members save $50. Member price <b>$1,249.99</b></p>',
+        "",
+        "",
+        "https://x.com/p",
+        "1299.99",
+        "USD",
+    ),
+    (
+        "UVP label is not a currency code",
+        "<div><span>UVP</span> <span>849,00 €</span></div>"
+        '<div class="p"><span>399,00 €</span></div>',
+        "",
+        "",
+        "https://x.de/p",
+        "399.00",
+        "EUR",
+    ),
+    (
+        "financing total",
+        '<p class="price">399,00 €</p>'
+        "<p>oder mtl. 17,13 € bei 24 Monaten, Gesamtbetrag 411,12 €</p>",
+        "",
+        "",
+        "https://x.de/p",
+        "399.00",
+        "EUR",
+    ),
+    (
+        "bare number in a price box named by data-test",
+        '<div data-test="product-price"><span><strong>1’249.–</strong></span>'
+        "<span>statt 1’399.–</span><span>Tiefstpreis</span></div>",
+        "",
+        "",
+        "https://x.ch/p",
+        "1249",
+        "CHF",
+    ),
+    (
+        "quantity in a block-price table",
+        '<table class="block-prices"><tr><th>Bis <span class="prices-quantity">9</span></th>'
+        '<td class="price">39,95 €</td></tr></table>',
+        "",
+        "",
+        "https://x.de/p",
+        "39.95",
+        "EUR",
+    ),
+    (
+        "original price abbreviated in the class",
+        '<div class="pr-bx"><span class="prc-org">1.599,99 TL</span>'
+        '<span class="prc-dsc">1.249,99 TL</span></div>',
+        "",
+        "",
+        "https://x.com.tr/p",
+        "1249.99",
+        "TRY",
+    ),
+    (
+        "sup cents after dot grouping",
+        '<p class="product-new-price">1.299<sup>99</sup> <span>Lei</span></p>',
+        "",
+        "",
+        "https://x.ro/p",
+        "1299.99",
+        "RON",
+    ),
+    (
+        "deleted price class",
+        '<span class="pdp-price pdp-price_type_normal">₱12,999.00</span>'
+        '<span class="pdp-price pdp-price_type_deleted">₱15,999.00</span>',
+        "",
+        "",
+        "https://x.com.ph/p",
+        "12999.00",
+        "PHP",
+    ),
+    (
+        "swedish lowest-price line and club price",
+        '<div class="price">8 990:-</div><div>Tidigare lägsta pris 9 990:-</div>'
+        "<div><span>Klubbpris</span> <span>8 490:-</span></div>",
+        "",
+        "",
+        "https://x.se/p",
+        "8990",
+        "SEK",
+    ),
+    (
+        "split price inside a labelled container",
+        '<div class="price-now">Now: AED <span class="amount">2,899.00</span> incl. VAT</div>',
+        "",
+        "",
+        "https://x.ae/p",
+        "2899.00",
+        "AED",
+    ),
 ]
 
 
@@ -419,3 +601,34 @@ def test_gross_price_beats_net_price() -> None:
 def test_rand_needs_a_south_african_page() -> None:
     main = '<p class="price">R 1 299.00</p>'
     assert extract_offer(product_page(main), "https://shop.co.za/p").currency == "ZAR"
+
+
+def test_struck_price_alone_is_no_price() -> None:
+    main = "<p>Dieser Artikel ist nicht mehr verfügbar. Zuletzt gesehen für <s>899,00 €</s></p>"
+    result = extract_offer(product_page(main, lang="de"), "https://x.de/p")
+    assert result.price is None
+
+
+def test_per_item_suffix_confirms_structured_price() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type":"Product","name":"Walnut Desk Lamp",'
+        '"offers":{"price":"249.99","priceCurrency":"USD"}}</script>'
+    )
+    main = '<div class="price">US $249.99<span>/ea</span></div><p>Shipping: US $15.00</p>'
+    result = extract_offer(product_page(main, head=head), "https://x.com/p")
+    assert (result.price, result.method) == (Decimal("249.99"), "jsonld")
+    assert result.confidence >= 0.9
+
+
+def test_currency_from_the_region_of_lang() -> None:
+    main = '<span class="promo-price">349<sup>-</sup></span>'
+    result = extract_offer(product_page(main, lang="nl-NL"), "https://www.shop.com/p")
+    assert (result.price, result.currency) == (Decimal("349"), "EUR")
+
+
+def test_product_block_with_an_away_class_keeps_its_price() -> None:
+    html = product_page('<p class="price">£179.00</p>').replace(
+        '<div class="product">', '<div class="product rf-pdp-bundle">'
+    )
+    result = extract_offer(html, "https://x.co.uk/p")
+    assert result.price == Decimal("179.00")

@@ -88,6 +88,9 @@ CASES = [
     ("Size 10 - $24.00", None, None, "24.00", "USD"),
     ("SHOP ALL 12", None, None, "12", None),
     ("Price: 0", None, None, "0", None),
+    ("349€99", None, None, "349.99", "EUR"),  # French retailers: the euro sign as separator
+    ("1.049€00", None, None, "1049.00", "EUR"),
+    ("12 490 ₽", None, None, "12490", "RUB"),  # thin spaces group
 ]
 
 

@@ -10,6 +10,7 @@ extract_offer(html, url)
   ├── layout.py       where the title and the add-to-cart button are
   ├── regions.py      recommendation carousels, menus, footers: read in one pass
   ├── heuristics.py   visible price candidates, ranked by where they sit and what they say
+  ├── price_text.py   the text of a price element ("$<b>29</b><sup>99</sup>") and its neighbours
   ├── rules.py        the words and classes that mark unit prices, instalments, old prices
   ├── availability.py schema.org availability values, "Sold out", disabled cart buttons
   ├── signals.py      bot walls and JavaScript app shells

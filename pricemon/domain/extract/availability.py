@@ -39,12 +39,19 @@ OUT_OF_STOCK_RE = re.compile(
     re.IGNORECASE,
 )
 _ADD_TO_CART_RE = re.compile(
-    r"add to (?:cart|bag|basket|trolley)|buy now|in den warenkorb|ajouter au panier|añadir al"
-    r"|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg|legg i handlekurv"
+    r"add to (?:your |my )?(?:cart|bag|basket|trolley)|buy now|in den warenkorb|ajouter au panier"
+    r"|añadir al|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg"
+    r"|legg i handlekurv"
     r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar ao carrinho|\bcomprar\b|kaufen"
     r"|sepete ekle|do košíku|do kosáru|kosárba|adaugă în coș|в корзину|カートに入れる|购买"
     r"|장바구니",
     re.IGNORECASE,
+)
+# Scripts without letter case, kept out of the IGNORECASE pattern (which is several times
+# slower per non-ASCII alternative).
+_ADD_TO_CART_CASELESS_RE = re.compile(
+    r"바로\s?구매|구매하기|かごに追加|カートに追加"
+    r"|إضافة (?:إلى|ل)ل?سلة|أضف (?:إلى )?(?:ال)?سلة|اضف للسلة"
 )
 
 
@@ -67,10 +74,19 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
     """Buttons (or submit inputs) whose text or name says they put the product in the cart."""
     if page.cart_buttons is not None:
         return page.cart_buttons
+    found = _buttons_saying_cart(page.tree.css(_BUTTONS))
+    if not found:  # shops that draw the button as a styled link or span (Cafe24, Bitrix)
+        found = _buttons_saying_cart(page.tree.css(_BUTTON_LIKE))
+    page.cart_buttons = found
+    return found
+
+
+_BUTTONS = "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
+_BUTTON_LIKE = "a[class*=btn i], span[class*=btn i]"
+
+
+def _buttons_saying_cart(nodes: list[LexborNode]) -> list[LexborNode]:
     found = []
-    nodes = page.tree.css(
-        "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
-    )
     # The product's own button comes early in the document; marketplace pages then repeat
     # "Add to cart" on every recommendation tile, which only cost time to read.
     for node in nodes[:_MAX_BUTTONS]:
@@ -79,9 +95,12 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
             v or "" for v in (node.text(), attrs.get("value"), attrs.get("name"), attrs.get("id"))
         )
         label += " " + (attrs.get("class") or "")
-        if _ADD_TO_CART_RE.search(label) or _CART_CLASS_RE.search(label):
+        if (
+            _ADD_TO_CART_RE.search(label)
+            or _CART_CLASS_RE.search(label)
+            or (not label.isascii() and _ADD_TO_CART_CASELESS_RE.search(label))
+        ):
             found.append(node)
-    page.cart_buttons = found
     return found
 
 

@@ -67,7 +67,8 @@ def decide(page: Page) -> Extraction:
         product_name = product_name or next((f.title for f in found if f.title), None)
     layout = find_layout(page, known_title)
     visible = visible_candidates(page, layout)
-    live = [v for v in visible if v.score >= MIN_VISIBLE]
+    # A struck price is evidence for structured data (it is the old price), never the answer.
+    live = [v for v in visible if v.score >= MIN_VISIBLE and not v.struck]
     scored = _score_structured(page, structured, visible)
     result = Extraction(price=None, currency=None)
     _choose(page, result, scored, live)

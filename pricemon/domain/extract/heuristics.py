@@ -12,43 +12,53 @@ are dropped); another variant's price in a `<select>` (dropped).
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from selectolax.lexbor import LexborNode
 
-from pricemon.domain.currency import CURRENCY_TOKEN_RE
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
+from pricemon.domain.extract.price_text import (
+    price_only,
+    price_text,
+    segments,
+    split_at_amount,
+    surroundings,
+)
 from pricemon.domain.extract.regions import after, away_regions, region_prices
 from pricemon.domain.extract.rules import (
-    CURRENCY_PREFIX_RE,
     DIGIT_RE,
+    EXCL_TAX_BEFORE_RE,
     EXCL_TAX_RE,
     FROM_RE,
-    INLINE_TAGS,
     MAX_TEXT,
+    MEMBER_AFTER_RE,
+    MEMBER_LABEL_RE,
+    NOT_AMOUNT_CLASS_RE,
     NOT_PRICE_CLASS_RE,
     NOW_LABEL_RE,
+    PER_ITEM_RE,
     PERCENT_RE,
     PRICEISH_RE,
+    PROSE_WORD_RE,
+    PROSE_WORDS,
     RANGE_END_RE,
     SKIP_TAGS,
     STATE_CLASS_RE,
     UNIT_CLASS_RE,
     WAS_LABEL_RE,
     Markup,
+    has_ancestor,
+    in_option_label,
     markup_of,
     not_a_price,
 )
-from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
+from pricemon.domain.money import has_currency
 
 _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
-_CENTS_RE = re.compile(r"\s*\d{2}\s*")
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
-_FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
 
 
@@ -69,13 +79,26 @@ class Visible:
 
 def visible_candidates(page: Page, layout: Layout) -> list[Visible]:
     """All visible prices, best first."""
-    found = _collect(page, away_regions(page, layout))
+    found = _collect(page, away_regions(page, layout), _anchor_markup(layout))
     _score_position(found, layout)
     found.sort(key=lambda v: (-v.score, v.order))
     return found
 
 
-def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
+def _anchor_markup(layout: Layout) -> dict[int, Markup]:
+    """Markup of the title's containers, never "away": the product block may have a class
+    that elsewhere marks other products ("rf-pdp-bundle", "product-grid"), and it holds the
+    product's own price. (Not the cart button's: on a page whose product cannot be bought,
+    the first "Add to cart" is a recommendation's.)"""
+    cache: dict[int, Markup] = {}
+    node = layout.title.node if layout.title is not None else None
+    while node is not None:
+        cache[node.mem_id] = replace(markup_of(node, {}), away=None)
+        node = node.parent
+    return cache
+
+
+def _collect(page: Page, regions: dict[int, str], cache: dict[int, Markup]) -> list[Visible]:
     """Walk the text once: price texts in the product area one by one, each away region
     (recommendations, menus, footers) in one pass over its text."""
     body = page.tree.body
@@ -83,7 +106,6 @@ def _collect(page: Page, regions: dict[int, str]) -> list[Visible]:
         return []
     seen: set[int] = set()
     out: list[Visible] = []
-    cache: dict[int, Markup] = {}
     resume_at: int | None = None
     for order, node in enumerate(body.traverse(include_text=True)):
         if resume_at is not None:
@@ -130,11 +152,11 @@ def _read_region(page: Page, region: LexborNode, why: str, order: int) -> list[V
 def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
     """The element whose text is the whole price (`<span>€<b>12</b>,99</span>` is split)."""
     element = text_node.parent
-    if element is None or element.tag in SKIP_TAGS:
+    if element is None or element.tag in SKIP_TAGS or NOT_AMOUNT_CLASS_RE.search(_label(element)):
         return None
     if has_currency(text) or text.rstrip().endswith(":-"):
         return element
-    if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not _price_only(text):
+    if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not price_only(text):
         return None  # prose with a number in it; only bare parts of split prices go on
     current: LexborNode | None = element
     priceish = None
@@ -145,9 +167,13 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
         if len(whole) > 48:
             break
         if has_currency(whole):
-            return current if _price_only(whole) else None
-        if priceish is None and _is_priceish(current) and _price_only(whole):
-            priceish = current
+            # "Now: AED <b>2,899.00</b> incl. VAT": the container says more than the price,
+            # so the price-marked part of it is the price.
+            return current if price_only(whole) else priceish
+        if priceish is None and _is_priceish(current):
+            # A bare number in a price box ("1’249.–" over "statt 1’399.–") is the price
+            # when its own element holds nothing else.
+            priceish = current if price_only(whole) else element
         current = current.parent
     return priceish
 
@@ -161,28 +187,50 @@ def _label(node: LexborNode | None) -> str:
     return STATE_CLASS_RE.sub(" ", label)
 
 
-def _price_only(text: str) -> bool:
-    """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
-    rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
-    return _FOUR_LETTERS_RE.search(rest) is None
-
-
 def _is_priceish(node: LexborNode) -> bool:
     attrs = node.attributes
-    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}"
-    return bool(PRICEISH_RE.search(label))
+    label = " ".join(
+        attrs.get(name) or ""
+        for name in ("class", "id", "itemprop", "data-test", "data-testid", "data-qa")
+    )
+    return bool(PRICEISH_RE.search(label)) and not NOT_AMOUNT_CLASS_RE.search(label)
+
+
+def _priceish_near(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    for _ in range(3):
+        if current is None:
+            return False
+        if _is_priceish(current):
+            return True
+        current = current.parent
+    return False
+
+
+def _container_currency(page: Page, element: LexborNode, amount: Decimal) -> str | None:
+    """The currency written beside a split price's number ("AED <b>2,899.00</b>")."""
+    current = element.parent
+    for _ in range(2):
+        if current is None:
+            return None
+        text = current.text()
+        if len(text) > 60:
+            return None
+        price = page.parse_price(text)
+        if price is not None and price.amount == amount and price.currency:
+            return price.currency
+        current = current.parent
+    return None
 
 
 def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> list[Visible]:
     """The prices in one element: usually one, two in "Was £59.99, now £49.99"."""
-    text = clean_text(_price_text(element), limit=MAX_TEXT)
+    text = clean_text(price_text(element), limit=MAX_TEXT)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
-    if UNIT_CLASS_RE.search(_label(element)) or UNIT_CLASS_RE.search(_label(element.parent)):
-        return []
-    before, after = _surroundings(element, text)
+    before, after = surroundings(element, text)
     found = []
-    for head, segment, tail in _segments(text):
+    for head, segment, tail in segments(text):
         visible = _read_one(
             page, element, segment, f"{before} {head}".strip(), f"{tail} {after}".strip(), cache
         )
@@ -190,15 +238,6 @@ def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup])
             visible.order = order
             found.append(visible)
     return found
-
-
-def _segments(text: str) -> list[tuple[str, str, str]]:
-    """(text before, price, text after) for each price written with its currency in `text`;
-    the whole text when it holds one price or none with a currency."""
-    spans = price_spans(text)
-    if len(spans) <= 1:
-        return [("", text, "")]
-    return [(text[:start], text[start:end], text[end:]) for start, end in spans]
 
 
 def _read_one(
@@ -212,97 +251,46 @@ def _read_one(
     price = page.parse_price(text)
     if price is None or price.amount <= 0 or price.amount >= 10**8:
         return None
-    if price.currency is None and not (_is_priceish(element) and _price_only(text)):
-        return None
+    currency = price.currency
+    if currency is None:
+        if not (_priceish_near(element) and price_only(text)):
+            return None
+        currency = _container_currency(page, element, price.amount) or page.currency_hint
     other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
-    visible = Visible(price.amount, price.currency or page.currency_hint, 0.4, "")
+    visible = Visible(price.amount, currency, 0.4, "")
     visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)
     visible.node = element
-    before, after = _split_at_amount(text, before, after, price.amount)
+    before, after = split_at_amount(text, before, after, price.amount)
     why = not_a_price(before, after) or (f"class {other.group()}" if other else None)
     if why:
         visible.score = -1.0
         visible.reasons.append(f"not the price: {why}")
         return visible
     _score_markup(visible, element, before, cache)
-    if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
-        visible.score += 0.15
-        visible.reasons.append("labelled as the price")
-    if RANGE_END_RE.search(before[-30:]):
-        visible.score -= 0.2
-        visible.reasons.append("upper end of a range")
-    if EXCL_TAX_RE.search(after[:30]):
-        visible.score -= 0.2
-        visible.reasons.append("excluding tax")
+    if UNIT_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}"):
+        # A penalty, not a verdict: "unitPrice" is also what some shops call the price of
+        # one item; a real unit price says "/ 100 g" next to it and is rejected above.
+        _adjust(visible, -0.4, "unit price markup")
+    _score_words(visible, text, before, after)
     return visible
 
 
-def _price_text(element: LexborNode) -> str:
-    """The element's text, with split cents put back: `$29<sup>99</sup>` reads "$29.99".
-
-    Shops draw cents smaller in their own element (`<sup>`, `<span class="cents">`); the
-    plain text would be "$2999". Two digits in their own text node right after a digit are
-    cents; after a separator (`29,<sup>99</sup>`) they already read right.
-    """
-    child = element.child
-    if child is None or (child.is_text_node and child.next is None):
-        return element.text()
-    pieces: list[str] = []
-    for node in element.traverse(include_text=True):
-        if not node.is_text_node:
-            continue
-        piece = node.text_content or ""
-        if pieces and _CENTS_RE.fullmatch(piece) and pieces[-1].rstrip()[-1:].isdigit():
-            pieces[-1] = pieces[-1].rstrip()
-            piece = "." + piece.strip()
-        pieces.append(piece)
-    return "".join(pieces)
-
-
-def _surroundings(element: LexborNode, text: str) -> tuple[str, str]:
-    """The text on the same line before and after the price element.
-
-    Inline siblings (`<span>`, `<s>`, text) are read, up to the first block element, and up
-    through inline parents: "Was <s>$30</s>" is one line, while a "$29/mo with Affirm" block
-    above the real price is not part of the real price's line.
-    """
-    before: list[str] = []
-    after: list[str] = []
-    node: LexborNode | None = element
-    for _ in range(3):
-        if node is None:
-            break
-        _collect_inline(node, before, backwards=True)
-        _collect_inline(node, after, backwards=False)
-        node = node.parent
-        if node is None or node.tag not in INLINE_TAGS:
-            break
-    return clean_text(" ".join(reversed(before))), clean_text(" ".join(after))
-
-
-def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> None:
-    sibling = node.prev if backwards else node.next
-    size = 0
-    while sibling is not None and size < 120:
-        if not (sibling.is_text_node or sibling.tag in INLINE_TAGS):
-            if sibling.tag not in ("-comment", "script", "style"):
-                break
-        elif sibling.tag != "-comment":
-            piece = sibling.text() or ""
-            out.append(piece)
-            size += len(piece)
-        sibling = sibling.prev if backwards else sibling.next
-
-
-def _split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tuple[str, str]:
-    """The text before and after the number that was read as `amount`, currency stripped."""
-    for number in NUMBER_RE.finditer(text):
-        if parse_amount(number.group()) == amount or number.end() == len(text):
-            own_before = f"{before} {text[: number.start()]}"
-            own_before = re.sub(r"(?:[€$£¥₹]|[A-Z]{3})\s*$", "", own_before)
-            own_after = CURRENCY_PREFIX_RE.sub("", f"{text[number.end() :]} {after}")
-            return own_before, own_after
-    return before, after
+def _score_words(visible: Visible, text: str, before: str, after: str) -> None:
+    """Adjust the score for the words just before and after the amount."""
+    if MEMBER_LABEL_RE.search(before[-40:]) or MEMBER_AFTER_RE.search(after[:30]):
+        _adjust(visible, -0.3, "a members' price")
+    if len(PROSE_WORD_RE.findall(text)) > PROSE_WORDS:
+        _adjust(visible, -0.3, "in running text")
+    if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
+        _adjust(visible, 0.15, "labelled as the price")
+    if RANGE_END_RE.search(before[-30:]):
+        _adjust(visible, -0.2, "upper end of a range")
+    if after.startswith("+") and not after[1:].strip():
+        _adjust(visible, -0.2, "a 'from' price (+)")  # Etsy's "$24.50+": variants cost more
+    if PER_ITEM_RE.search(after[:30]):
+        _adjust(visible, -0.3, "per item")
+    if EXCL_TAX_RE.search(after[:30]) or EXCL_TAX_BEFORE_RE.search(before[-30:]):
+        _adjust(visible, -0.2, "excluding tax")
 
 
 def _score_markup(
@@ -320,9 +308,11 @@ def _score_markup(
         visible.reasons.append("a 'from' price")
     if WAS_LABEL_RE.search(before[-80:]):
         _mark_struck(visible, "labelled as an old or reference price")
-    if element.tag in ("option", "select") or _has_ancestor(element, ("option", "select")):
+    if element.tag in ("option", "select") or has_ancestor(element, ("option", "select")):
         visible.score = -1.0
         visible.reasons.append("not the price: in a variant selector")
+    elif in_option_label(element):
+        _adjust(visible, -0.4, "an add-on option (protection plan, service)")
 
 
 def _score_ancestor(visible: Visible, m: Markup, level: int) -> None:
@@ -356,19 +346,8 @@ def _mark_struck(visible: Visible, why: str) -> None:
         visible.reasons.append(why)
 
 
-def _short(label: str) -> str:
-    return clean_text(label, limit=40)
-
-
-def _has_ancestor(node: LexborNode, tags: tuple[str, ...]) -> bool:
-    current = node.parent
-    for _ in range(4):
-        if current is None:
-            return False
-        if current.tag in tags:
-            return True
-        current = current.parent
-    return False
+def _away(visible: Visible) -> bool:
+    return any(r.startswith("outside") for r in visible.reasons)
 
 
 def _score_position(found: list[Visible], layout: Layout) -> None:
@@ -378,7 +357,10 @@ def _score_position(found: list[Visible], layout: Layout) -> None:
     be a few levels above the title), so a page whose only prices are in a carousel does not
     get its carousel rewarded.
     """
-    live = [v for v in found if v.score > -1.0 and v.node is not None]
+    # A price already known to sit in a carousel or menu gets no credit for being near the
+    # title: on pages whose product block holds the recommendations, it shares the title's
+    # container as closely as the real price does.
+    live = [v for v in found if v.score > -1.0 and v.node is not None and not _away(v)]
     for anchor, why, bonus, is_title in (
         (layout.title, "near the title", 0.3, True),
         (layout.cart, "near add-to-cart", 0.2, False),

@@ -98,8 +98,14 @@ class Page:
 
     @property
     def currency_hint(self) -> str | None:
-        """The currency the page declares, else the usual one for the domain's country."""
-        return self.declared_currency or currency_for_country(self.country)
+        """The currency the page declares, else the usual one for the domain's country, else
+        for the region of its `lang` (`nl-NL` on a .com domain)."""
+        return self.declared_currency or currency_for_country(self.country or self._lang_region)
+
+    @property
+    def _lang_region(self) -> str | None:
+        parts = (self.lang or "").replace("_", "-").split("-")
+        return parts[1].lower() if len(parts) > 1 and len(parts[1]) == 2 else None
 
     def currency_code(self, value: str | None) -> str | None:
         """A currency as markup gives it ("usd", "€", "US$") as an ISO 4217 code, or None."""

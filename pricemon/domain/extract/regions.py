@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
-from pricemon.domain.extract.rules import AWAY_RE
+from pricemon.domain.extract.rules import AWAY_HEADING_RE, AWAY_RE
 
 # Class fragments of the commonest away containers. Each CSS substring test costs a pass over
 # the tree (~0.15 ms on a 300 KB page), so the list is short: menus and mini-carts mostly sit
@@ -32,6 +32,7 @@ AWAY_SELECTOR = ", ".join(
     [f"{tag}:not({tag} *)" for tag in ("header", "footer", "nav", "aside")]
     + [f"[class*={t}]:not([class*={t}] *)" for t in _TOKENS]
 )
+_SELECTOR = f"{AWAY_SELECTOR}, h2, h3"
 _NESTING_LEVELS = 6  # how far up to look for an enclosing region already found
 # A deliberately simple pattern (symbol then number, or number then symbol or code): region
 # prices are reported for the record only, and the full currency grammar costs 10x more here.
@@ -42,6 +43,7 @@ _PRICE_IN_TEXT_RE = re.compile(
 MAX_PRICES_PER_REGION = 5
 _REGION_TEXT_CHARS = 1000
 _MIN_REGION_TEXT = 40  # a lone price span with a telling class is not a region
+_MAX_HEADING = 120  # longer "headings" are text blocks marked up as headings
 
 
 def away_regions(page: Page, layout: Layout) -> dict[int, str]:
@@ -51,8 +53,14 @@ def away_regions(page: Page, layout: Layout) -> dict[int, str]:
         if anchor is not None:
             protected.update(anchor.depth_of)
     found: dict[int, str] = {}
-    for node in page.tree.css(AWAY_SELECTOR):
+    # One pass over the tree finds both kinds of region: containers with a telling class or
+    # tag, and sections named only by a heading (shops often give their carousels no telling
+    # class: "よく一緒に購入されている商品" over a `<div class="setProduct">`).
+    for node in page.tree.css(_SELECTOR):
         if node.mem_id in protected or _inside(node, found):
+            continue  # tiles' names in a carousel found already are skipped here, cheaply
+        if node.tag in ("h2", "h3"):
+            _add_titled_section(node, protected, found)
             continue
         label = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if node.tag not in ("header", "footer", "nav", "aside") and not AWAY_RE.search(label):
@@ -61,6 +69,17 @@ def away_regions(page: Page, layout: Layout) -> dict[int, str]:
             continue
         found[node.mem_id] = clean_text(label, limit=40) or node.tag or ""
     return found
+
+
+def _add_titled_section(heading: LexborNode, protected: set[int], found: dict[int, str]) -> None:
+    text = heading.text()
+    if len(text) > _MAX_HEADING or not AWAY_HEADING_RE.search(text.lower()):
+        return
+    section = heading.parent
+    if section is None or section.mem_id in protected or section.tag in ("body", "main"):
+        return
+    if len(section.text(deep=True)) >= _MIN_REGION_TEXT:
+        found[section.mem_id] = f"section {clean_text(text, limit=30)!r}"
 
 
 def _inside(node: LexborNode, found: dict[int, str]) -> bool:

@@ -16,6 +16,13 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.extract.page import clean_text
 
+# A currency written before the number, to strip before the label rules look at the words:
+# "Save US $150", "Get AED 145 cashback", "Экономия 3 500 ₽".
+TRAILING_CURRENCY_RE = re.compile(r"(?:(?:\b[A-Z]{1,3}\s?)?[€$£¥₹₩₽₺]|\b([A-Z]{3})|\bkr\.?)\s*$")
+# Words of running text: a price inside a sentence ("a great gift for under £100!", "last
+# seen for 899 €") is weaker evidence than one in its own label.
+PROSE_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+PROSE_WORDS = 7
 INLINE_TAGS = {"span", "b", "strong", "em", "i", "small", "s", "del", "ins", "sup", "sub", "a"}
 INLINE_TAGS |= {"label", "bdi", "u", "abbr", "data", "font", "mark", "time", "meta", "-text"}
 # h1 is the product name ("Smart TV 55\" 4K"), never its price.
@@ -28,11 +35,32 @@ PRICEISH_RE = re.compile(
     r"|amount|cost|money|betrag|kaufpreis",
     re.I,
 )
+# Classes of numbers that sit in price boxes but are not amounts ("price-quantity": "Bis 9").
+NOT_AMOUNT_CLASS_RE = re.compile(
+    r"quantit|qty|menge|anzahl|(?<!dis)count|stock|rating|review|percent", re.I
+)
+# Labels of prices for members only (loyalty cards, paid clubs): not what everyone pays.
+MEMBER_LABEL_RE = re.compile(
+    r"(?:member(?:s|ship)?(?: only)?(?: price)?|prix adhérent|adhérents?|club price|mitgliederpreis"
+    r"|family[- ]pris|family price|plus price|select-prijs|met select betaal je|circle price"
+    r"|cena pro členy|pro členy|cena dla członków|会員価格|회원가|plus'a özel|для членов клуба"
+    r"|klubbpris|kundeklubbpris|jäsenhinta|precio cmr|precio tarjeta|card price)\W*$",
+    re.I,
+)
+# The same label written after the amount ("$ 1.799.900 Precio CMR").
+MEMBER_AFTER_RE = re.compile(
+    r"^\W{0,3}(?:member(?:s|ship)? price|club price|precio cmr|precio (?:con )?tarjeta"
+    r"|prix adhérent|klubbpris|card price)",
+    re.I,
+)
 STRUCK_TAGS = {"del", "s", "strike"}
 STRUCK_RE = re.compile(
-    r"\b(?:was|old|compare|list|before|original|rrp|msrp|uvp|strike|crossed|retail|reference)"
+    r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])|rrp|msrp|uvp"
+    r"|strike|crossed"
+    r"|retail|reference)"
     r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
-    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price",
+    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price"
+    r"|deleted",
     re.I,
 )
 STATE_CLASS_RE = re.compile(r"\b(?:with|has|is|on)[-_][\w-]+")
@@ -63,17 +91,39 @@ AWAY_RE = re.compile(
     re.I,
 )
 AWAY_TAGS = {"header", "footer", "nav", "aside"}
+# Headings of sections about other products, for shops whose carousels have no telling class.
+# Lowercase: it is matched against lowercased text.
+AWAY_HEADING_RE = re.compile(
+    r"also (?:bought|viewed|like|consulted)|you (?:may|might) (?:also )?like|related|similar"
+    r"|recommended|recommendations|frequently bought|bought together|customers who|complete"
+    r" (?:the|your) (?:look|setup)|recently viewed|kunden kauften|ähnliche|das könnte|passend"
+    r"|zubehör|vous aimerez|les clients ont|produits similaires|peuvent vous intéresser"
+    r"|también compraron|relacionad|similares|completa tu look|vaak samen|andere klanten"
+    r"|andre købte|du vil kanskje|passar bra med|kapcsolódó|polecane|podobne|doporučen"
+    r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見|買)った人|関連商品|관련상품"
+    r"|함께 구매|منتجات ذات صلة|منتجات مشابهة|benzer ürünler|birlikte al"
+)  # matched against lowercased text: re.I over non-ASCII alternatives is 7x slower
 HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Words around an amount that make it something other than the price to pay. Each rule looks
 # only at the text just before or just after the amount, so a "Save $50" badge next to the
 # real price does not sink the real price.
 _UNITS = (
-    r"kg|g|gr|l|ltr|ml|cl|lb|lbs|oz|fl\.? ?oz|m|m²|m2|ea|each|unit|item|stück|stk|st|pc|pcs"
-    r"|count|ct|load|wash|sheet|roll|tablet|capsule|serving|day|night|person|piece|pieces"
-    r"|pack|bottle|can|box|pair|meter|metre|litre|liter|kilo|pièce|stuk|styck|szt"
+    r"kg|g|gr|l|ltr|ml|cl|lb|lbs|oz|fl\.? ?oz|m|m²|m2|count|ct|load|wash|sheet|roll|tablet"
+    r"|capsule|serving|day|night|person|pack|bottle|can|box|pair|meter|metre|litre|liter|kilo"
 )
-_PERIODS = r"mo|mth|month|months|monat|mois|mes|mês|mese|mån|månad|md|mnd|kk|mies|yr|year|week|wk"
+# "Per one item": the price itself on a product sold singly (eBay's "US $249.99/ea"), a unit
+# price on a multipack; weak evidence either way, so a penalty rather than a verdict.
+_ITEMS = r"ea|each|unit|item|stück|stk|st|pc|pcs|piece|pieces|pièce|stuk|styck|szt"
+PER_ITEM_RE = re.compile(
+    rf"^\W{{0,3}}(?:(?:/|per |pro |par |je )\s*(?:1\s*)?(?:{_ITEMS})\b|each\b|ea\.|apiece"
+    r"|la pièce|pro stück|je stück|per stuk)",
+    re.I,
+)
+_PERIODS = (
+    r"mo|mth|month|months|monat|mois|mes|mês|mese|mån|månad|md|mnd|kk|mies|yr|year|week|wk"
+    r"|мес|měs|ay"
+)
 _NOT_A_PRICE_AFTER = [
     ("unit price", rf"^\W{{0,3}}(?:/|per |pro |par |je )\s*(?:\d+\s*)?(?:{_UNITS})\b"),
     (
@@ -82,12 +132,19 @@ _NOT_A_PRICE_AFTER = [
         r"|pro monat|im monat|par mois|al mes|al mese|per maand|mensuel|x \d+|for \d+ months"
         r"|\w* ?(?:with|mit|avec|con) (?:affirm|klarna|afterpay|sezzle|zip|paypal))",
     ),
-    ("unit price", r"^\W{0,3}(?:each|ea\.|apiece|la pièce|pro stück|je stück|per stuk)\b"),
-    ("saving", r"^\W{0,3}(?:off\b|less\b)"),
+    ("saving", r"^\W{0,3}(?:off(?![a-z])|less\b)"),  # "$50 off", "400円OFFクーポン"
     ("percentage", r"^\s*%"),
-    ("reward", r"^\W{0,3}(?:points?\b|pts\b|pt\b|ポイント|bonus)"),
-    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+)"),
-    ("shipping", r"^\W{0,3}(?:shipping|delivery|versand|postage|livraison|envío|frais de port)"),
+    (
+        "reward",
+        r"^\W{0,3}(?:points?\b|pts\b|pt\b|ポイント|bonus|cash ?back|back\b|in rewards"
+        r"|store credit|gutschrift|de cagnotte)",
+    ),
+    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+\s*[^\W\d])"),
+    (
+        "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand"
+        r"^\W{0,3}(?:[^\W\d]+ )?(?:shipping|delivery|versand|postage|livraison|envío"
+        r"|frais de port)",
+    ),
 ]
 _NOT_A_PRICE_BEFORE = [
     (
@@ -98,12 +155,16 @@ _NOT_A_PRICE_BEFORE = [
     (
         "instalment",
         r"(?:payments? of|instal+ments? of|or \d+ (?:interest-free )?(?:payments|"
-        r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal)\W*(?:from\W*)?$",
+        r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal|рассрочк\w*"
+        r"|splátk\w*|taksit\w*|\d+ rat\w*|cuotas? de|mtl\.|monatl\w*|mensualités?|gesamtbetrag"
+        r"|total amount payable|importe total adeudado|montant total dû)\W*(?:from\W*|от\W*"
+        r"|od\W*)?$",
     ),
     (
         "saving",
         r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
-        r"|bespaar|discount|rabatt)\W*(?:up to\W*|bis zu\W*)?$",
+        r"|bespaar|discount|rabatt|экономия|выгода|ušetříte|oszczędzasz|tasarruf|megtakarítás"
+        r"|\bspar(?:a|er|e)?)\W*(?:up to\W*|bis zu\W*)?$",
     ),
     (
         "shipping",
@@ -112,9 +173,24 @@ _NOT_A_PRICE_BEFORE = [
     ),
     (
         "reward",
-        r"(?:gift card|reward|points|cash ?back|credit|trade[- ]in|pfand|deposit|적립금)\W*$",
+        r"(?:gift card|reward|points|cash ?back|credit(?: of)?|trade[- ]in|pfand|deposit|적립금)"
+        r"\W*$",
     ),
-    ("add-on", r"\+\s*$"),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
+    ("add-on", r"\+\s*$"),
+    (
+        "coupon price",
+        r"(?:クーポン利用で|クーポン適用で|with (?:the )?(?:coupon|code|voucher)"
+        r"|mit (?:gutschein|code)|avec (?:le )?code|con (?:el )?cup[oó]n|kuponla|쿠폰 적용"
+        r"|coupon price)\W*$",
+    ),
+    # Quantity tiers ("3 or more £90.00") and spending thresholds ("gifts under £100",
+    # "free delivery over £40"): amounts the sentence compares against.
+    ("quantity tier", r"\b\d+ (?:or more|and more|oder mehr|ou plus|o más|of meer)\W*$"),
+    (
+        "threshold",
+        r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
+        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej)\W*$",
+    ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
     ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
     (
         # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", French éco-participation,
@@ -135,24 +211,34 @@ WAS_LABEL_RE = re.compile(
     r"|regular price|original price|originally|compare at|valued at|retail price|ord\.? pris"
     r"|ordinarie pris|normalpris|cena regularna|cena katalogowa|normalpreis|bisher|prix barré"
     r"|prix de référence|prix conseillé|prezzo di listino|prezzo consigliato|precio anterior"
-    r"|precio de referencia|preço de referência|adviesprijs|vorher|before)\W*$)"
+    r"|precio de referencia|preço de referência|adviesprijs|vorher|before|eredeti ár|régi ár"
+    r"|původně|původní cena|старая цена|было|eski fiyat|previously|zuletzt gesehen für"
+    r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
-    r"|precio más bajo|laagste prijs)[^€$£]{0,60}$",
+    r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"
+    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$",
     re.I,
 )
 # Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").
 NOW_LABEL_RE = re.compile(
     r"\b(?:now|sale|sale price|our price|your price|price|deal|only|jetzt|nur|ahora|maintenant"
-    r"|por|prix|preis|precio|prezzo|pris|cena|nu|now only)\W*$",
+    r"|por|prix|preis|precio|prezzo|pris|cena|nu|now only|bruttó ár|ár|fiyat|hinta|prijs"
+    r"|цена|販売価格|価格|판매가|가격|السعر)\W*$",
     re.I,
 )
 # B2B shops show the net price next to the gross one; people pay (and compare) the gross.
 EXCL_TAX_RE = re.compile(
     r"^\W{0,3}(?:excl\.?|exkl\.?|ex\.? vat|excluding|zzgl\.? mwst|netto|ht\b|hors taxes?"
-    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax)",
+    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax|bez dph|ex\.? gst)",
     re.I,
 )
 # The upper end of a price range ("€10,00 – €20,00"): the low end is the price shown first.
+# The same, written before the amount ("Nettó ár: 19 677 Ft", "bez DPH 10 735 Kč").
+EXCL_TAX_BEFORE_RE = re.compile(
+    r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|excl\.? (?:vat"
+    r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс)\W*$",
+    re.I,
+)
 RANGE_END_RE = re.compile(
     r"\d\s*(?:[€$£¥₹]|[A-Z]{3}|kr|zł)?\s*(?:[-–—]|to|bis|à|hasta|tot|till)\s*$", re.I
 )
@@ -216,6 +302,30 @@ def markup_of(node: LexborNode, cache: dict[int, Markup]) -> Markup:
         )
         cache[node.mem_id] = found
     return found
+
+
+def has_ancestor(node: LexborNode, tags: tuple[str, ...]) -> bool:
+    current = node.parent
+    for _ in range(4):
+        if current is None:
+            return False
+        if current.tag in tags:
+            return True
+        current = current.parent
+    return False
+
+
+def in_option_label(node: LexborNode) -> bool:
+    """True inside a `<label>` with a checkbox or radio: "3 years cover £149", "Add a case
+    for $129", "Installation 39,00 €" are options next to the product, not its price."""
+    current = node.parent
+    for _ in range(4):
+        if current is None or current.tag in ("body", "form", "main"):
+            return False
+        if current.tag == "label":
+            return current.css_first("input[type=checkbox], input[type=radio]") is not None
+        current = current.parent
+    return False
 
 
 def not_a_price(before: str, after: str) -> str | None:

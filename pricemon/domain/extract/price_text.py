@@ -1,0 +1,116 @@
+"""The text of a price element and the words around it.
+
+Shops split prices across elements (`$<strong>1,049</strong><sup>.99</sup>`), write several in
+one line ("Was £59.99, now £49.99") and label them with the words just before or after
+("Save US $150", "/ea", "incl. VAT"). These helpers turn an element into the text a person
+reads and cut out the words on either side of the amount, for heuristics.py's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from selectolax.lexbor import LexborNode
+
+from pricemon.domain.currency import CURRENCY_TOKEN_RE, ISO_CODES
+from pricemon.domain.extract.page import clean_text
+from pricemon.domain.extract.rules import CURRENCY_PREFIX_RE, INLINE_TAGS, TRAILING_CURRENCY_RE
+from pricemon.domain.money import NUMBER_RE, parse_amount, price_spans
+
+_CENTS_RE = re.compile(r"\s*\d{2}\s*")
+_LAST_NUMBER_RE = re.compile(r"[\d.,'’]+$")
+_FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
+
+
+def price_only(text: str) -> bool:
+    """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
+    rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
+    return _FOUR_LETTERS_RE.search(rest) is None
+
+
+def segments(text: str) -> list[tuple[str, str, str]]:
+    """(text before, price, text after) for each price written with its currency in `text`;
+    the whole text when it holds one price or none with a currency."""
+    spans = price_spans(text)
+    if len(spans) <= 1:
+        return [("", text, "")]
+    return [(text[:start], text[start:end], text[end:]) for start, end in spans]
+
+
+def price_text(element: LexborNode) -> str:
+    """The element's text, with split cents put back: `$29<sup>99</sup>` reads "$29.99".
+
+    Shops draw cents smaller in their own element (`<sup>`, `<span class="cents">`); the
+    plain text would be "$2999". Two digits in their own text node right after a digit are
+    cents; after a separator (`29,<sup>99</sup>`) they already read right.
+    """
+    child = element.child
+    if child is None or (child.is_text_node and child.next is None):
+        return element.text()
+    pieces: list[str] = []
+    for node in element.traverse(include_text=True):
+        if not node.is_text_node:
+            continue
+        piece = node.text_content or ""
+        if pieces and _CENTS_RE.fullmatch(piece) and pieces[-1].rstrip()[-1:].isdigit():
+            pieces[-1] = pieces[-1].rstrip()
+            # "1.299<sup>99</sup>" groups with dots, so its cents take a comma.
+            whole = _LAST_NUMBER_RE.search(pieces[-1])
+            piece = ("," if whole and "." in whole.group() else ".") + piece.strip()
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
+    """The text on the same line before and after the price element.
+
+    Inline siblings (`<span>`, `<s>`, text) are read, up to the first block element, and up
+    through inline parents: "Was <s>$30</s>" is one line, while a "$29/mo with Affirm" block
+    above the real price is not part of the real price's line.
+    """
+    before: list[str] = []
+    after: list[str] = []
+    node: LexborNode | None = element
+    for _ in range(3):
+        if node is None:
+            break
+        _collect_inline(node, before, backwards=True)
+        _collect_inline(node, after, backwards=False)
+        node = node.parent
+        if node is None or node.tag not in INLINE_TAGS:
+            break
+    return clean_text(" ".join(reversed(before))), clean_text(" ".join(after))
+
+
+def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> None:
+    sibling = node.prev if backwards else node.next
+    size = 0
+    while sibling is not None and size < 120:
+        if not (sibling.is_text_node or sibling.tag in INLINE_TAGS):
+            if sibling.tag not in ("-comment", "script", "style"):
+                break
+        elif sibling.tag != "-comment":
+            piece = sibling.text() or ""
+            out.append(piece)
+            size += len(piece)
+        sibling = sibling.prev if backwards else sibling.next
+
+
+def split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tuple[str, str]:
+    """The text before and after the number that was read as `amount`, currency stripped."""
+    for number in NUMBER_RE.finditer(text):
+        if parse_amount(number.group()) == amount or number.end() == len(text):
+            own_before = f"{before} {text[: number.start()]}"
+            own_before = _strip_currency(own_before)
+            own_after = CURRENCY_PREFIX_RE.sub("", f"{text[number.end() :]} {after}")
+            return own_before, own_after
+    return before, after
+
+
+def _strip_currency(text: str) -> str:
+    """`text` without the currency that ends it ("Save US $" -> "Save"); "UVP" stays."""
+    match = TRAILING_CURRENCY_RE.search(text)
+    if match is None or (match.group(1) and match.group(1) not in ISO_CODES):
+        return text
+    return text[: match.start()]

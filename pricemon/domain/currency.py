@@ -38,8 +38,6 @@ UNAMBIGUOUS_SYMBOLS: dict[str, str] = {
     "€": "EUR",
     "£": "GBP",
     "₹": "INR",
-    "Rs.": "INR",
-    "Rs": "INR",
     "₩": "KRW",
     "원": "KRW",
     "CN¥": "CNY",
@@ -104,6 +102,15 @@ DOLLAR_COUNTRIES: dict[str, str] = {
     "uy": "UYU",
 }
 CROWN_COUNTRIES: dict[str, str] = {"se": "SEK", "no": "NOK", "dk": "DKK", "is": "ISK"}
+# "Rs" is the rupee of India, Pakistan, Sri Lanka, Nepal, Mauritius and the Seychelles.
+RUPEE_COUNTRIES: dict[str, str] = {
+    "in": "INR",
+    "pk": "PKR",
+    "lk": "LKR",
+    "np": "NPR",
+    "mu": "MUR",
+    "sc": "SCR",
+}
 CROWN_LANGUAGES: dict[str, str] = {"sv": "SEK", "nb": "NOK", "nn": "NOK", "no": "NOK", "da": "DKK"}
 
 # A country code top-level domain says which currency a shop most likely sells in. Only used
@@ -111,6 +118,7 @@ CROWN_LANGUAGES: dict[str, str] = {"sv": "SEK", "nb": "NOK", "nn": "NOK", "no": 
 COUNTRY_CURRENCIES: dict[str, str] = {
     **DOLLAR_COUNTRIES,
     **CROWN_COUNTRIES,
+    **RUPEE_COUNTRIES,
     "uk": "GBP",
     "gb": "GBP",
     "ie": "EUR",
@@ -155,19 +163,30 @@ COUNTRY_CURRENCIES: dict[str, str] = {
     "sa": "SAR",
     "ru": "RUB",
     "ua": "UAH",
+    "kz": "KZT",
+    "bd": "BDT",
+    "ke": "KES",
+    "eg": "EGP",
+    "ng": "NGN",
+    "pe": "PEN",
+    "qa": "QAR",
+    "kw": "KWD",
 }
 
 # 円, 元 and 원 only count right after a number: 元 is also part of words (還元, "refund").
 _AFTER_NUMBER_ONLY = {"円", "元", "원"}
 _ALL_SYMBOLS = sorted(
-    [*(s for s in UNAMBIGUOUS_SYMBOLS if s not in _AFTER_NUMBER_ONLY), "$", "¥", "￥", "kr", "R"],
+    [
+        *(s for s in UNAMBIGUOUS_SYMBOLS if s not in _AFTER_NUMBER_ONLY),
+        *("$", "¥", "￥", "kr", "R", "Rs.", "Rs"),
+    ],
     key=len,
     reverse=True,
 )
 _SYMBOL_PATTERN = "|".join(re.escape(s) for s in _ALL_SYMBOLS)
 # Letters-only symbols must stand alone ("kr" not in "kraft", "TL" not in "TLC").
 _FIRST_CHARS = "".join(sorted({s[0] for s in _ALL_SYMBOLS} | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
-_SINGLE_CHAR_SYMBOLS = "$€£¥￥₹₩₽₴₺₪฿₫₱₦"
+_SINGLE_CHAR_SYMBOLS = "$€£¥￥₹₩₽₴₺₪฿₫₱₦₨"
 # The lookahead lets the engine skip, with one test, the positions where no symbol can start.
 CURRENCY_TOKEN_RE = re.compile(
     rf"(?=[{re.escape(_FIRST_CHARS + _SINGLE_CHAR_SYMBOLS)}])"
@@ -245,6 +264,10 @@ def resolve_symbol(
         if hint in CROWN_COUNTRIES.values():
             return hint
         return CROWN_COUNTRIES.get(region or "") or CROWN_LANGUAGES.get(language or "", "SEK")
+    if symbol in ("Rs.", "Rs", "₨"):
+        if hint in RUPEE_COUNTRIES.values():
+            return hint
+        return RUPEE_COUNTRIES.get(region or "", "INR")
     if symbol == "R":  # the rand; a bare "R" is too common to trust without a hint
         return "ZAR" if hint == "ZAR" or region == "za" else None
     if symbol in ("¥", "￥"):

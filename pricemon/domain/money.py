@@ -32,9 +32,12 @@ from pricemon.domain.currency import CURRENCY_TOKEN_RE, ISO_CODES, minor_digits,
 
 _SPACES = "\u00a0\u202f\u2009\u2007 "
 # A number: digits with grouping/decimal separators, or a bare ",95". Spaces only group when
-# followed by exactly three digits, so "2 x 10" stays two numbers.
+# followed by exactly three digits, so "2 x 10" stays two numbers. A number may start right
+# after a dot that ends a symbol ("Rs.4,990.00", "S/.59.90", "Fr.12.50"), but never inside
+# another number; a bare ",95" is neither glued to a letter nor followed by more digits.
 NUMBER_RE = re.compile(
-    rf"(?<![\d.,])(?:\d+(?:[.,'’]\d+|[{_SPACES}]\d{{3}}(?!\d))*|[.,]\d{{1,2}}(?!\d))"
+    rf"(?:(?<![\d,'’])(?<!\d\.)(?<![.,]\.)\d+(?:[.,'’]\d+|[{_SPACES}]\d{{3}}(?!\d))*"
+    r"|(?<![\d.,\w])[.,]\d{1,2}(?![\d]|[.,'’]\d))"
     r"(?:\s?[.,:][-–—]{1,2})?"
 )
 _NO_CENTS_RE = re.compile(r"\s?[.,:][-–—]{1,2}$")

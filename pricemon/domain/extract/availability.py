@@ -35,13 +35,22 @@ OUT_OF_STOCK_RE = re.compile(
     r"|ausverkauft|nicht (?:mehr )?verfügbar|derzeit nicht lieferbar|nicht auf lager"
     r"|épuisé|en rupture(?: de stock)?|rupture de stock|agotado|sin stock|esaurito"
     r"|non disponibile|uitverkocht|niet op voorraad|slutsåld|utsolgt|udsolgt|wyprzedane"
-    r"|niedostępny|esgotado|indisponível|在庫切れ|売り切れ|품절)",
+    r"|niedostępny|esgotado|indisponível|niet (?:meer )?leverbaar|niet beschikbaar"
+    r"|tilapäisesti loppu|loppu varastosta|loppuunmyyty|ei saatavilla|ikke på lager|uppselt"
+    r"|vyprodáno|nedostupné|elfogyott|nincs raktáron|нет в наличии|немає в наявності"
+    r"|在庫切れ|売り切れ|품절)",
     re.IGNORECASE,
+)
+# The same in scripts without letter case (IGNORECASE is slow on them).
+_OUT_CASELESS_RE = re.compile(
+    r"缺貨|缺货|售完|已售罄|หมด|hết hàng|εξαντλήθηκε|μη διαθέσιμο|אזל|غير متوفر|نفدت"
 )
 _ADD_TO_CART_RE = re.compile(
     r"add to (?:your |my )?(?:cart|bag|basket|trolley)|buy now|in den warenkorb|ajouter au panier"
     r"|añadir al|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg"
-    r"|legg i handlekurv"
+    r"|legg i handlekurv|\blegg til\b(?! i (?:ønske|favoritt))|setja í körfu|thêm vào giỏ"
+    r"|buy tickets|get tickets|jegyvásárlás|tickets kaufen|acheter des billets"
+    r"|comprar entradas|купить|купити|προσθήκη στο καλάθι"
     r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar ao carrinho|\bcomprar\b|kaufen"
     r"|sepete ekle|do košíku|do kosáru|kosárba|adaugă în coș|в корзину|カートに入れる|购买"
     r"|장바구니",
@@ -52,6 +61,7 @@ _ADD_TO_CART_RE = re.compile(
 _ADD_TO_CART_CASELESS_RE = re.compile(
     r"바로\s?구매|구매하기|かごに追加|カートに追加"
     r"|إضافة (?:إلى|ل)ل?سلة|أضف (?:إلى )?(?:ال)?سلة|اضف للسلة"
+    r"|加入購物車|加入购物车|立即購買|立即购买|ใส่ตะกร้า|הוספה לסל|הוסף לסל"
 )
 
 
@@ -111,9 +121,11 @@ _CART_CLASS_RE = re.compile(r"add[-_]?to[-_]?cart", re.I)
 IN_STOCK_RE = re.compile(
     r"\b(?:in stock|available|auf lager|lieferbar|sofort verfügbar|en stock|disponible"
     r"|disponibile|op voorraad|på lager|i lager|dostępny|em estoque|an lager|disponível"
-    r"|in magazzino|varastossa|skladem|na stanie)\b|在庫あり",
+    r"|in magazzino|varastossa|skladem|na stanie|til á lager|raktáron|в наличии"
+    r"|є в наявності|còn hàng|có sẵn|saatavilla)\b|在庫あり",
     re.IGNORECASE,
 )
+_IN_CASELESS_RE = re.compile(r"有貨|現貨|有现货|现货|库存充足|มีสินค้า|διαθέσιμο|במלאי|متوفر")
 
 
 def visible_availability(page: Page, main_area: LexborNode | None) -> Availability | None:
@@ -141,12 +153,13 @@ def _stock_label(main_area: LexborNode) -> Availability | None:
         "[class*=stock i], [class*=availab i], [id*=availab i], [class*=sold-out i], "
         "[class*=soldout i], [class*=delivery i], [class*=dostep i], [class*=lager i], "
         "[class*=dispon i], [class*=voorraad i], [class*=estoque i], [class*=verfueg i], "
-        "[class*=lieferzeit i]"
+        "[class*=lieferzeit i], [class*=varast i], [class*=discontinu i], [class*=status i]"
     ):
         text = clean_text(node.text(), limit=120)
-        if OUT_OF_STOCK_RE.search(text):
+        caseless = not text.isascii()
+        if OUT_OF_STOCK_RE.search(text) or (caseless and _OUT_CASELESS_RE.search(text)):
             return Availability.OUT_OF_STOCK
-        if IN_STOCK_RE.search(text):
+        if IN_STOCK_RE.search(text) or (caseless and _IN_CASELESS_RE.search(text)):
             return Availability.IN_STOCK
     return None
 

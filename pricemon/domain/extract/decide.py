@@ -5,6 +5,8 @@ machines; the visible price is what it tells people. They usually agree. When th
 
 - a structured price that is also shown near the title is trusted most;
 - a structured price shown only struck through is the old price: the visible sale price wins;
+- a structured price shown only at a clearly weaker spot (an option in a size or grade
+  chooser) than a different strong price near the title loses to that price;
 - a structured price not shown anywhere loses to a strong visible price in the main product
   area (the JSON-LD is stale, a cached template or the price of another variant), and wins
   against weak visible prices (recommendations, prices without context);
@@ -34,6 +36,7 @@ from pricemon.models import Availability
 
 STRONG_VISIBLE = 0.75  # a visible price this good, near the title, can overrule structured data
 MIN_VISIBLE = 0.3  # below this a visible price is not reported at all
+OUTRANKED = 0.3  # a shown structured price this far below the main visible one loses to it
 MAX_VISIBLE_CANDIDATES = 25
 MAX_AMOUNT = Decimal(10) ** 9  # above this a "price" is an id, a barcode or junk
 CONFIDENT = 0.6  # documented threshold: below it callers should try the browser or AI tiers
@@ -133,6 +136,13 @@ def _choose(page: Page, result: Extraction, scored: list[_Scored], live: list[Vi
     if best is not None:
         seen = best.seen
         if seen is not None and not seen.struck and seen.score >= MIN_VISIBLE:
+            if top is not None and _outranks(top, seen):
+                result.notes.append(
+                    f"{best.finding.source} says {best.finding.amount}, shown only as a lesser "
+                    f"price ({', '.join(seen.reasons)}); the main visible price is "
+                    f"{top.amount}: taking the visible price"
+                )
+                return _take_visible(result, top, live, 0.75)
             conf = 0.95 if seen.near_title else 0.85
             return _take_structured(page, result, best, conf, None)
         if top is not None and _strong(top) and top.amount != best.finding.amount:
@@ -147,6 +157,13 @@ def _choose(page: Page, result: Extraction, scored: list[_Scored], live: list[Vi
         return _take_structured(page, result, best, conf if top is None else conf - 0.05, note)
     if top is not None:
         _take_visible(result, top, live, None)
+
+
+def _outranks(top: Visible, seen: Visible) -> bool:
+    """True when the structured price is shown, but only at a clearly weaker spot than a
+    different, strong main price: the JSON-LD's lowPrice is the cheapest grade or size in a
+    chooser, while the buy box shows the selected one's."""
+    return _strong(top) and top.amount != seen.amount and top.score - seen.score >= OUTRANKED
 
 
 def _strong(v: Visible) -> bool:

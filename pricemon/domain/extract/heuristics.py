@@ -24,6 +24,7 @@ from pricemon.domain.extract.price_text import (
     price_only,
     price_text,
     segments,
+    sibling_currency,
     split_at_amount,
     surroundings,
 )
@@ -169,13 +170,26 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
         if has_currency(whole):
             # "Now: AED <b>2,899.00</b> incl. VAT": the container says more than the price,
             # so the price-marked part of it is the price.
-            return current if price_only(whole) else priceish
+            if price_only(whole) or priceish is not None:
+                return current if price_only(whole) else priceish
+            break
         if priceish is None and _is_priceish(current):
             # A bare number in a price box ("1’249.–" over "statt 1’399.–") is the price
             # when its own element holds nothing else.
             priceish = current if price_only(whole) else element
         current = current.parent
+    if priceish is None and sibling_currency(element) is not None:
+        return element  # "<span>CHF</span> <span>599.00</span><span>au lieu de …</span>"
     return priceish
+
+
+def _with_sibling_currency(element: LexborNode, text: str) -> str:
+    """ "599.00" read as "CHF 599.00" when the currency is its own element beside it."""
+    found = sibling_currency(element)
+    if found is None:
+        return text
+    currency, before = found
+    return f"{currency} {text}" if before else f"{text} {currency}"
 
 
 def _label(node: LexborNode | None) -> str:
@@ -226,6 +240,8 @@ def _container_currency(page: Page, element: LexborNode, amount: Decimal) -> str
 def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> list[Visible]:
     """The prices in one element: usually one, two in "Was £59.99, now £49.99"."""
     text = clean_text(price_text(element), limit=MAX_TEXT)
+    if not has_currency(text):
+        text = _with_sibling_currency(element, text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
     before, after = surroundings(element, text)

@@ -16,8 +16,9 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.currency import CURRENCY_TOKEN_RE, ISO_CODES
 from pricemon.domain.extract.page import clean_text
 from pricemon.domain.extract.rules import CURRENCY_PREFIX_RE, INLINE_TAGS, TRAILING_CURRENCY_RE
-from pricemon.domain.money import NUMBER_RE, parse_amount, price_spans
+from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
 
+_MAX_SYMBOL = 5  # "CHF", "zł", "ر.س": a currency element holds nothing else
 _CENTS_RE = re.compile(r"\s*\d{2}\s*")
 _LAST_NUMBER_RE = re.compile(r"[\d.,'’]+$")
 _FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
@@ -27,6 +28,29 @@ def price_only(text: str) -> bool:
     """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
     rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
     return _FOUR_LETTERS_RE.search(rest) is None
+
+
+def sibling_currency(element: LexborNode) -> tuple[str, bool] | None:
+    """The currency written in its own element right before or after `element` (and whether
+    before): `<span class="devise">CHF</span> <span class="montant">599.00</span>`."""
+    for backwards in (True, False):
+        sibling = element.prev if backwards else element.next
+        while (
+            sibling is not None
+            and sibling.is_text_node
+            and not (sibling.text_content or "").strip()
+        ):
+            sibling = sibling.prev if backwards else sibling.next
+        if sibling is None or sibling.tag not in INLINE_TAGS or sibling.tag == "-text":
+            continue
+        text = sibling.text().strip()
+        if (
+            0 < len(text) <= _MAX_SYMBOL
+            and CURRENCY_TOKEN_RE.fullmatch(text)
+            and has_currency(text)
+        ):
+            return text, backwards
+    return None
 
 
 def segments(text: str) -> list[tuple[str, str, str]]:

@@ -111,6 +111,7 @@ HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _UNITS = (
     r"kg|g|gr|l|ltr|ml|cl|lb|lbs|oz|fl\.? ?oz|m|m²|m2|count|ct|load|wash|sheet|roll|tablet"
     r"|capsule|serving|day|night|person|pack|bottle|can|box|pair|meter|metre|litre|liter|kilo"
+    r"|litro|litros|quilo|kilogramm|kilogram|κιλό|λίτρο|кг|л"
 )
 # "Per one item": the price itself on a product sold singly (eBay's "US $249.99/ea"), a unit
 # price on a multipack; weak evidence either way, so a penalty rather than a verdict.
@@ -186,6 +187,14 @@ _NOT_A_PRICE_BEFORE = [
     # Quantity tiers ("3 or more £90.00") and spending thresholds ("gifts under £100",
     # "free delivery over £40"): amounts the sentence compares against.
     ("quantity tier", r"\b\d+ (?:or more|and more|oder mehr|ou plus|o más|of meer)\W*$"),
+    # A case or multipack offered beside the single item ("Caixa de 6 garrafas: 188,46 €",
+    # "Case of 12:", "6er-Karton"): the page's own price is the single item's.
+    (
+        "multipack",
+        r"(?:\b(?:case|pack|box|crate|caixa|caja|kiste|karton|colis|carton|doos|låda)"
+        r"(?: (?:of|de|von|da|met|mit))? \d+\b[^\d:]{0,20}|\b\d+er[- ]?(?:pack|karton|kiste))"
+        r"\W*$",
+    ),
     (
         "threshold",
         r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
@@ -193,11 +202,12 @@ _NOT_A_PRICE_BEFORE = [
     ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
     ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
     (
-        # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", French éco-participation,
-        # "davon MwSt.", "VAT: £16.67" (the label of the price itself has no colon).
+        # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", "TAR incl. CHF 0.46",
+        # French éco-participation, "davon MwSt.", "VAT: £16.67" (the label of the price
+        # itself has no colon).
         "fee or tax",
-        r"(?:\bvrg|eco-?part\w*|éco-?participation|ecotasa|recycling\w*|weee|deee|davon"
-        r"|of which|dont)\W*$|\b(?:vat|mwst\.?|tva|iva|tax|ust\.?)\s*:\s*$",
+        r"(?:\bvrg|\btar|eco-?part\w*|éco-?participation|ecotasa|recycling\w*|weee|deee|davon"
+        r"|of which|dont|\bincl|\binkl)\W*$|\b(?:vat|mwst\.?|tva|iva|tax|ust\.?)\s*:\s*$",
     ),
 ]
 NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
@@ -212,7 +222,8 @@ WAS_LABEL_RE = re.compile(
     r"|ordinarie pris|normalpris|cena regularna|cena katalogowa|normalpreis|bisher|prix barré"
     r"|prix de référence|prix conseillé|prezzo di listino|prezzo consigliato|precio anterior"
     r"|precio de referencia|preço de referência|adviesprijs|vorher|before|eredeti ár|régi ár"
-    r"|původně|původní cena|старая цена|было|eski fiyat|previously|zuletzt gesehen für"
+    r"|původně|původní cena|cena nového|neupreis|prix neuf|precio nuevo|price new|старая цена"
+    r"|было|eski fiyat|previously|zuletzt gesehen für"
     r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"

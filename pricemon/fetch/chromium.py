@@ -27,6 +27,38 @@ BACKGROUND_HOSTS = (
 )
 
 
+# Chromium honours only the last `--disable-features`, and Playwright passes its own: ours
+# repeats Playwright's list (1.65, chromiumSwitches.ts) so that nothing of it is lost.
+# tests/fetch/test_browser.py checks the launched command line still covers Playwright's.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+# New headless Chromium builds each window's omnibox popup (chrome://omnibox-popup.top-chrome)
+# in advance: one `--top-chrome-webui` renderer of 20-55 MB per browser context, never shown.
+DISABLED_FEATURES = (
+    *PLAYWRIGHT_DISABLED_FEATURES,
+    "WebUIOmniboxPopup",
+    "WebUIOmniboxAimPopup",
+    "WebUIOmniboxFullPopup",
+    "SpareRendererForSitePerProcess",
+)
+
+
 def host_resolver_rules(settings: Settings) -> str:
     """`--host-resolver-rules`: PRICEMON_BROWSER_HOST_RULES, else the background-host rules."""
     if settings.browser_host_rules:
@@ -54,7 +86,11 @@ def launch_args(settings: Settings) -> list[str]:
         "--no-first-run",
         "--no-default-browser-check",
         "--mute-audio",
-        "--blink-settings=imagesEnabled=false",
+        # Like features, one --blink-settings counts: Playwright's (a mouse, for hover and
+        # pointer media queries) and ours (no images).
+        "--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,"
+        "availablePointerTypes=4,imagesEnabled=false",
+        f"--disable-features={','.join(DISABLED_FEATURES)}",
         f"--host-resolver-rules={host_resolver_rules(settings)}",
     ]
     if os.geteuid() == 0 or in_container():

@@ -258,3 +258,40 @@ async def test_a_challenge_that_solves_itself_is_waited_out(
         page = await pool.fetch(url)
     assert '<p class="price">$89.00</p>' in page.html
     assert page.final_url == shop.url("/product")
+
+
+def renderer_processes() -> list[list[str]]:
+    """The command lines of Chromium's renderers started by this test process."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            args = child.cmdline()
+        except psutil.NoSuchProcess:
+            continue
+        if "--type=renderer" in args:
+            found.append(args)
+    return found
+
+
+async def test_playwrights_disabled_features_are_kept(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    # Chromium reads only the last --disable-features: ours must repeat Playwright's.
+    async with BrowserPool(fetch_settings) as pool:
+        args = chromium_processes()[0].cmdline()
+    lists = [a.split("=", 1)[1].split(",") for a in args if a.startswith("--disable-features=")]
+    assert len(lists) >= 2, args  # Playwright's and ours
+    assert set(lists[-1]) >= set().union(*lists[:-1])
+    assert "WebUIOmniboxPopup" in lists[-1]
+    assert pool.stats.launches == 1
+
+
+async def test_no_browser_ui_renderers(shop: LocalShop, fetch_settings: Settings) -> None:
+    # New headless Chromium would start a renderer per context for the omnibox popup's WebUI.
+    url = shop.add("/p", '<html><body><p class="price">$5.00</p></body></html>')
+    async with BrowserPool(fetch_settings, size=2) as pool:
+        await asyncio.gather(pool.fetch(url), pool.fetch(url))
+        renderers = renderer_processes()
+    assert renderers
+    assert [args for args in renderers if "--top-chrome-webui" in args] == []
+

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from playwright.async_api import (
         Browser,
         BrowserContext,
+        CDPSession,
         Page,
         Playwright,
         Request,
@@ -57,6 +58,7 @@ class _Slot:
 
     context: BrowserContext | None = None
     page: Page | None = None
+    devtools: CDPSession | None = None  # the page's own DevTools session, to collect garbage
     uses: int = 0
     generation: int = -1  # the browser launch this context belongs to
     refused: str | None = None  # why the last document request was refused, if it was
@@ -237,13 +239,21 @@ class BrowserPool:
             release.add_done_callback(self._releases.discard)
 
     async def _release(self, slot: _Slot) -> None:
-        """Blank the slot's page, then hand the slot back. Runs after `fetch` has returned,
-        so that a finished page's timers and polling stop without delaying the caller."""
+        """Blank the slot's page and collect its garbage, then hand the slot back. Runs after
+        `fetch` has returned, so that a finished page's timers and polling stop without
+        delaying the caller.
+
+        Without the collection a renderer keeps most of every page it has shown (its V8 and
+        DOM heaps grow by several MB a page until the context is recycled: 25 MB after one
+        page, 150 MB after 15, 280 MB after 50); a full GC on the blank page brings it back to
+        about 45 MB for some 10-30 ms of renderer CPU."""
         from playwright.async_api import Error as PlaywrightError
 
         try:
             if slot.page is not None and not slot.page.is_closed():
                 await slot.page.goto("about:blank", timeout=5_000)
+                if slot.devtools is not None:
+                    await slot.devtools.send("HeapProfiler.collectGarbage")
         except PlaywrightError as error:  # a broken page gets a fresh context next time
             log.debug("blanking a page: %s", error.message)
             slot.generation = -1
@@ -336,6 +346,7 @@ class BrowserPool:
         await context.route("**/*", lambda route, request: self._route(slot, route, request))
         page = await context.new_page()
         page.on("response", lambda response: _remember_document(slot, page, response))
+        slot.devtools = await context.new_cdp_session(page)
         slot.context, slot.page = context, page
         slot.generation, slot.uses = self.stats.launches, 1
         self.stats.contexts += 1

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from pricemon.config import Settings
 from pricemon.errors import BrowserError, FetchError
 from pricemon.fetch.blocking import detect_block
-from pricemon.fetch.chromium import launch_args
+from pricemon.fetch.chromium import driver_node_options, launch_args
 from pricemon.fetch.guard import VerdictCache, check_url_allowed
 from pricemon.fetch.http import BLOCKED_HINT, status_error
 from pricemon.fetch.page import FetchedPage
@@ -111,7 +111,8 @@ class BrowserPool:
 
         if self._playwright is not None:
             return
-        self._playwright = await async_playwright().start()
+        with driver_node_options():
+            self._playwright = await async_playwright().start()
         for _ in range(self.size):
             self._slots.put_nowait(_Slot())
         try:

@@ -310,3 +310,16 @@ async def test_a_released_page_has_its_garbage_collected(
         assert slot.devtools is not None
         usage = await slot.devtools.send("Runtime.getHeapUsage")
     assert usage["embedderHeapUsedSize"] < 5 * 2**20, usage  # DOM (Oilpan) heap
+
+
+async def test_the_node_driver_gets_a_small_young_generation(
+    monkeypatch: pytest.MonkeyPatch, fetch_settings: Settings
+) -> None:
+    monkeypatch.setenv("NODE_OPTIONS", "--no-deprecation")
+    async with BrowserPool(fetch_settings):
+        drivers = [
+            child for child in psutil.Process().children() if "run-driver" in child.cmdline()
+        ]
+        assert len(drivers) == 1
+        assert drivers[0].environ()["NODE_OPTIONS"] == "--no-deprecation --max-semi-space-size=1"
+    assert os.environ["NODE_OPTIONS"] == "--no-deprecation"

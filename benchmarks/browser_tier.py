@@ -58,6 +58,15 @@ class MemorySampler(threading.Thread):
         self.stop = threading.Event()
 
     def cpu_total(self) -> float:
+        """CPU seconds of the tree so far, read now: a sampling pass reads every process's
+        smaps and can lag by a second under load (exited processes keep their last figure)."""
+        me = psutil.Process()
+        for process in [me, *me.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            self.cpu_s[process.pid] = times.user + times.system
         return sum(self.cpu_s.values()) - self.own_cpu_s
 
     def cpu_by_kind(self, before: dict[int, float]) -> dict[str, float]:
@@ -103,6 +112,8 @@ def _kind(process: psutil.Process, me: psutil.Process) -> str:
     try:
         args = process.cmdline()
     except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return "?"
+    if not args:  # exiting: its command line is gone
         return "?"
     if "chrom" not in process.name():
         return "node driver"

@@ -5,7 +5,9 @@
 
 One Chromium per pool (make one pool per process). Each of the `size` concurrency slots owns
 a browser context with one page, reused from fetch to fetch and replaced every
-`recycle_after` pages (a context collects cookies, caches and leaked JS heaps). When Chromium
+`recycle_after` pages (a context collects cookies and caches). After each fetch the page is
+blanked and its renderer's garbage collected, so a renderer stays near 45 MB instead of
+keeping most of every page it has shown (docs/performance.md, "Browser tier"). When Chromium
 dies (`browser.is_connected()` turns false, or a call fails on a closed target) the pool
 relaunches it and the fetch is retried once.
 
@@ -242,21 +244,17 @@ class BrowserPool:
     async def _release(self, slot: _Slot) -> None:
         """Blank the slot's page and collect its garbage, then hand the slot back. Runs after
         `fetch` has returned, so that a finished page's timers and polling stop without
-        delaying the caller.
-
-        Without the collection a renderer keeps most of every page it has shown (its V8 and
-        DOM heaps grow by several MB a page until the context is recycled: 25 MB after one
-        page, 150 MB after 15, 280 MB after 50); a full GC on the blank page brings it back to
-        about 45 MB for some 10-30 ms of renderer CPU."""
+        delaying the caller. Chromium alone collects a dead page's DOM only every few pages:
+        its renderers grew to 150 MB after 15 product pages and 280 MB after 50."""
         from playwright.async_api import Error as PlaywrightError
 
         try:
             if slot.page is not None and not slot.page.is_closed():
                 await slot.page.goto("about:blank", timeout=5_000)
-                if slot.devtools is not None:
-                    await slot.devtools.send("HeapProfiler.collectGarbage")
-        except PlaywrightError as error:  # a broken page gets a fresh context next time
-            log.debug("blanking a page: %s", error.message)
+                if slot.devtools is not None:  # CDP calls have no timeout of their own
+                    await asyncio.wait_for(slot.devtools.send("HeapProfiler.collectGarbage"), 5)
+        except (PlaywrightError, TimeoutError) as error:  # a fresh context next time
+            log.debug("blanking a page: %s", error)
             slot.generation = -1
         finally:
             self._slots.put_nowait(slot)

@@ -7,8 +7,10 @@ in JSON-LD, half with the price written by JavaScript 300 ms after load), render
 one BrowserPool per concurrency level (after a warm-up fetch per slot), and samples the memory
 of this process plus all its children (Playwright's driver, Chromium and its renderers) every
 100 ms. RSS summed over processes counts shared pages several times, so PSS (each shared page
-split between its sharers) is reported too; PSS is the honest figure. Goal: at least 4 pages/s
-at concurrency 4 on 2 cores, under 1 GB.
+split between its sharers) is reported too; PSS is the honest figure, also given per kind
+of process (median and peak). Goal: at least 4 pages/s at concurrency 4 on 2 cores, under
+1 GB. `--pages 200 --concurrency 4` gives each slot its full `recycle_after` (50 pages), so
+memory that grows with the pages a context has shown is seen too.
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ PLAYWRIGHT_DISABLED_FEATURES = (
 )
 # New headless Chromium builds each window's omnibox popup (chrome://omnibox-popup.top-chrome)
 # in advance: one `--top-chrome-webui` renderer of 20-55 MB per browser context, never shown.
+# A spare renderer waits for the next new tab; the pool opens tabs only when it recycles.
 DISABLED_FEATURES = (
     *PLAYWRIGHT_DISABLED_FEATURES,
     "WebUIOmniboxPopup",

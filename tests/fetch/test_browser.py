@@ -323,3 +323,17 @@ async def test_the_node_driver_gets_a_small_young_generation(
         assert len(drivers) == 1
         assert drivers[0].environ()["NODE_OPTIONS"] == "--no-deprecation --max-semi-space-size=1"
     assert os.environ["NODE_OPTIONS"] == "--no-deprecation"
+
+
+async def test_pages_see_a_mouse(shop: LocalShop, fetch_settings: Settings) -> None:
+    # Playwright's --blink-settings (hover, a fine pointer) survive ours (no images): without
+    # them a page sees a touch screen, and some shops serve their mobile layout.
+    url = shop.add(
+        "/media",
+        """<html><body><p class="price">$5.00</p><script>document.body.dataset.media =
+        [matchMedia('(hover: hover)').matches, matchMedia('(pointer: fine)').matches];
+        </script></body></html>""",
+    )
+    async with BrowserPool(fetch_settings) as pool:
+        page = await pool.fetch(url)
+    assert 'data-media="true,true"' in page.html

@@ -299,13 +299,19 @@ async def test_no_browser_ui_renderers(shop: LocalShop, fetch_settings: Settings
 async def test_a_released_page_has_its_garbage_collected(
     shop: LocalShop, fetch_settings: Settings
 ) -> None:
-    # A long page leaves about 15 MB of dead DOM in the renderer once it is blanked; Chromium
-    # alone would collect it only after several more pages, the pool collects it at once.
-    reviews = "".join(f"<div class=review><p>Review {i}: fine.</p></div>" for i in range(1500))
-    url = shop.add("/long", f'<html><body><p class="price">$5.00</p>{reviews}</body></html>')
+    # A long page leaves about 30 MB of dead DOM in the renderer once it is blanked: more
+    # than GARBAGE_LIMIT_BYTES, so the pool collects it at once (Chromium alone would wait).
+    # A short page's few KB are left for later.
+    reviews = "".join(f"<div class=review><p>Review {i}: fine.</p></div>" for i in range(3000))
+    long_url = shop.add("/long", f'<html><body><p class="price">$5.00</p>{reviews}</body></html>')
+    short_url = shop.add("/short", '<html><body><p class="price">$5.00</p></body></html>')
     async with BrowserPool(fetch_settings) as pool:
-        await pool.fetch(url)
+        await pool.fetch(short_url)
         await wait_until(lambda: pool.idle_slots == 1)
+        assert pool.stats.collections == 0
+        await pool.fetch(long_url)
+        await wait_until(lambda: pool.idle_slots == 1)
+        assert pool.stats.collections == 1
         slot = pool._slots.get_nowait()
         assert slot.devtools is not None
         usage = await slot.devtools.send("Runtime.getHeapUsage")

@@ -7,8 +7,10 @@ in JSON-LD, half with the price written by JavaScript 300 ms after load), render
 one BrowserPool per concurrency level (after a warm-up fetch per slot), and samples the memory
 of this process plus all its children (Playwright's driver, Chromium and its renderers) every
 100 ms. RSS summed over processes counts shared pages several times, so PSS (each shared page
-split between its sharers) is reported too; PSS is the honest figure. Goal: at least 4 pages/s
-at concurrency 4 on 2 cores, under 1 GB.
+split between its sharers) is reported too; PSS is the honest figure, also given per kind
+of process (median and peak). Goal: at least 4 pages/s at concurrency 4 on 2 cores, under
+1 GB. `--pages 200 --concurrency 4` gives each slot its full `recycle_after` (50 pages), so
+memory that grows with the pages a context has shown is seen too.
 """
 
 from __future__ import annotations
@@ -51,12 +53,22 @@ class MemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.peak_rss_mb = 0.0
         self.peak_pss_mb = 0.0
+        self.samples: list[dict[str, float]] = []  # PSS (MB) by kind, one dict per sample
         self.cpu_s: dict[int, float] = {}
         self.kinds: dict[int, str] = {}
         self.own_cpu_s = 0.0  # this sampling thread's CPU, not counted as the tier's
         self.stop = threading.Event()
 
     def cpu_total(self) -> float:
+        """CPU seconds of the tree so far, read now: a sampling pass reads every process's
+        smaps and can lag by a second under load (exited processes keep their last figure)."""
+        me = psutil.Process()
+        for process in [me, *me.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            self.cpu_s[process.pid] = times.user + times.system
         return sum(self.cpu_s.values()) - self.own_cpu_s
 
     def cpu_by_kind(self, before: dict[int, float]) -> dict[str, float]:
@@ -72,6 +84,7 @@ class MemorySampler(threading.Thread):
         while not self.stop.is_set():
             thread_started = time.thread_time()
             rss = pss = 0
+            by_kind: dict[str, float] = {}
             for process in [me, *me.children(recursive=True)]:
                 try:
                     info = process.memory_full_info()
@@ -79,10 +92,16 @@ class MemorySampler(threading.Thread):
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     continue
                 self.cpu_s[process.pid] = times.user + times.system
-                if process.pid not in self.kinds:
-                    self.kinds[process.pid] = _kind(process, me)
+                # Read each time: a process forked by Node or the zygote shows its parent's
+                # command line until it has exec'd or renamed itself.
+                kind = _kind(process, me)
+                if kind != "?" or process.pid not in self.kinds:  # "?": it exited meanwhile
+                    self.kinds[process.pid] = kind
                 rss += info.rss
                 pss += getattr(info, "pss", info.rss)
+                kind = self.kinds[process.pid]
+                by_kind[kind] = by_kind.get(kind, 0.0) + getattr(info, "pss", info.rss) / 2**20
+            self.samples.append(by_kind)
             self.peak_rss_mb = max(self.peak_rss_mb, rss / 2**20)
             self.peak_pss_mb = max(self.peak_pss_mb, pss / 2**20)
             self.own_cpu_s += time.thread_time() - thread_started
@@ -96,10 +115,24 @@ def _kind(process: psutil.Process, me: psutil.Process) -> str:
         args = process.cmdline()
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return "?"
+    if not args:  # exiting: its command line is gone
+        return "?"
     if "chrom" not in process.name():
         return "node driver"
     kind = next((a.split("=", 1)[1] for a in args if a.startswith("--type=")), "browser")
+    if "--top-chrome-webui" in args:
+        kind += " (webui)"
     return f"chromium {kind}"
+
+
+def pss_by_kind(samples: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
+    """Median and peak PSS (MB) of each kind of process over the run's samples."""
+    kinds = sorted({kind for sample in samples for kind in sample})
+    result = {}
+    for kind in kinds:
+        values = sorted(sample.get(kind, 0.0) for sample in samples)
+        result[kind] = (values[len(values) // 2], values[-1])
+    return result
 
 
 async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict[str, Any]:
@@ -119,6 +152,7 @@ async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict
         await asyncio.sleep(0.2)  # let the sampler see the warmed-up tree
         cpu_before = sampler.cpu_total()
         per_pid_before = dict(sampler.cpu_s)
+        first_sample = len(sampler.samples)
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
@@ -136,6 +170,10 @@ async def measure(settings: Settings, urls: list[str], concurrency: int) -> dict
         "peak_pss_mb": sampler.peak_pss_mb,
         "cpu_ms_per_page": cpu_used * 1000 / len(urls),
         "cpu_ms_by_kind": {k: v * 1000 / len(urls) for k, v in sorted(by_kind.items())},
+        "pss_by_kind": pss_by_kind(sampler.samples[first_sample:]),
+        "median_pss_mb": sorted(sum(s.values()) for s in sampler.samples[first_sample:])[
+            (len(sampler.samples) - first_sample) // 2
+        ],
     }
 
 
@@ -168,19 +206,25 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(
         "| concurrency | pages | pages/s | CPU per page | CPU-bound ceiling "
-        f"({cores} cores) | peak PSS | peak RSS (summed) |"
+        f"({cores} cores) | median PSS | peak PSS | peak RSS (summed) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         ceiling = cores * 1000 / row["cpu_ms_per_page"]
         print(
             f"| {row['concurrency']} | {row['pages']} | {row['pages_per_s']:.1f} "
             f"| {row['cpu_ms_per_page']:.0f} ms | {ceiling:.1f} pages/s "
-            f"| {row['peak_pss_mb']:.0f} MB | {row['peak_rss_mb']:.0f} MB |"
+            f"| {row['median_pss_mb']:.0f} MB | {row['peak_pss_mb']:.0f} MB "
+            f"| {row['peak_rss_mb']:.0f} MB |"
         )
     for row in rows:
         parts = ", ".join(f"{k} {v:.0f} ms" for k, v in row["cpu_ms_by_kind"].items())
         print(f"CPU per page at concurrency {row['concurrency']}: {parts}")
+    for row in rows:
+        parts = ", ".join(
+            f"{kind} {median:.0f}/{peak:.0f}" for kind, (median, peak) in row["pss_by_kind"].items()
+        )
+        print(f"PSS in MB (median/peak) at concurrency {row['concurrency']}: {parts}")
 
 
 if __name__ == "__main__":

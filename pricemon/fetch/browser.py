@@ -5,8 +5,10 @@
 
 One Chromium per pool (make one pool per process). Each of the `size` concurrency slots owns
 a browser context with one page, reused from fetch to fetch and replaced every
-`recycle_after` pages (a context collects cookies, caches and leaked JS heaps). When Chromium
-dies (`browser.is_connected()` turns false, or a call fails on a closed target) the pool
+`recycle_after` pages (a context collects cookies and caches). After each fetch the page is
+blanked and its renderer's garbage collected when it passes 24 MB, so a renderer stays
+under 100 MB instead of keeping most of every page it has shown. When Chromium dies
+(`browser.is_connected()` turns false, or a call fails on a closed target) the pool
 relaunches it and the fetch is retried once.
 
 Private addresses (see pricemon.fetch.guard) are refused before navigating, every request
@@ -29,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from pricemon.config import Settings
 from pricemon.errors import BrowserError, FetchError
 from pricemon.fetch.blocking import detect_block
-from pricemon.fetch.chromium import launch_args
+from pricemon.fetch.chromium import driver_node_options, launch_args
 from pricemon.fetch.guard import VerdictCache, check_url_allowed
 from pricemon.fetch.http import BLOCKED_HINT, status_error
 from pricemon.fetch.page import FetchedPage
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from playwright.async_api import (
         Browser,
         BrowserContext,
+        CDPSession,
         Page,
         Playwright,
         Request,
@@ -49,6 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
+# JS and DOM heap a blanked page may keep before it is collected (see _collect_garbage).
+GARBAGE_LIMIT_BYTES = 24 * 2**20
 
 
 @dataclass
@@ -57,6 +62,7 @@ class _Slot:
 
     context: BrowserContext | None = None
     page: Page | None = None
+    devtools: CDPSession | None = None  # the page's own DevTools session, to collect garbage
     uses: int = 0
     generation: int = -1  # the browser launch this context belongs to
     refused: str | None = None  # why the last document request was refused, if it was
@@ -68,6 +74,7 @@ class PoolStats:
     launches: int = 0
     contexts: int = 0
     pages: int = 0
+    collections: int = 0  # full garbage collections after a page
 
 
 class BrowserPool:
@@ -109,7 +116,8 @@ class BrowserPool:
 
         if self._playwright is not None:
             return
-        self._playwright = await async_playwright().start()
+        with driver_node_options():
+            self._playwright = await async_playwright().start()
         for _ in range(self.size):
             self._slots.put_nowait(_Slot())
         try:
@@ -237,18 +245,33 @@ class BrowserPool:
             release.add_done_callback(self._releases.discard)
 
     async def _release(self, slot: _Slot) -> None:
-        """Blank the slot's page, then hand the slot back. Runs after `fetch` has returned,
-        so that a finished page's timers and polling stop without delaying the caller."""
+        """Blank the slot's page and collect its garbage, then hand the slot back. Runs after
+        `fetch` has returned, so that a finished page's timers and polling stop without
+        delaying the caller. Chromium alone collects a dead page's DOM only now and then:
+        renderers grew to 150 MB after 15 product pages and 280 MB after 50."""
         from playwright.async_api import Error as PlaywrightError
 
         try:
             if slot.page is not None and not slot.page.is_closed():
                 await slot.page.goto("about:blank", timeout=5_000)
-        except PlaywrightError as error:  # a broken page gets a fresh context next time
-            log.debug("blanking a page: %s", error.message)
+                if slot.devtools is not None:  # CDP calls have no timeout of their own
+                    await asyncio.wait_for(self._collect_garbage(slot.devtools), 5)
+        except (PlaywrightError, TimeoutError) as error:  # a fresh context next time
+            log.debug("blanking a page: %s", error)
             slot.generation = -1
         finally:
             self._slots.put_nowait(slot)
+
+    async def _collect_garbage(self, devtools: CDPSession) -> None:
+        """A full collection once the renderer holds more than GARBAGE_LIMIT_BYTES: on the
+        blank page nearly all of its heaps is garbage. One costs about 50 ms of CPU (V8
+        collects until nothing more is freed): after every page it cost 10% more CPU per
+        page than none; at 24 MB (every second 120 KB product page) it costs none measurable,
+        for about 60 MB more PSS at concurrency 4."""
+        usage = await devtools.send("Runtime.getHeapUsage")
+        if usage["usedSize"] + usage.get("embedderHeapUsedSize", 0) > GARBAGE_LIMIT_BYTES:
+            await devtools.send("HeapProfiler.collectGarbage")
+            self.stats.collections += 1
 
     async def _fetch_in(self, slot: _Slot, browser: Browser, url: str) -> FetchedPage:
         page = await self._slot_page(slot, browser)
@@ -336,6 +359,7 @@ class BrowserPool:
         await context.route("**/*", lambda route, request: self._route(slot, route, request))
         page = await context.new_page()
         page.on("response", lambda response: _remember_document(slot, page, response))
+        slot.devtools = await context.new_cdp_session(page)
         slot.context, slot.page = context, page
         slot.generation, slot.uses = self.stats.launches, 1
         self.stats.contexts += 1

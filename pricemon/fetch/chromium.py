@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pricemon.config import Settings
@@ -24,6 +26,39 @@ BACKGROUND_HOSTS = (
     "dns.google",
     "*.gvt1.com",
     "*.gvt2.com",
+)
+
+
+# Chromium honours only the last `--disable-features`, and Playwright passes its own: ours
+# repeats Playwright's list (1.65, chromiumSwitches.ts) so that nothing of it is lost.
+# tests/fetch/test_browser.py checks the launched command line still covers Playwright's.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+# New headless Chromium builds each window's omnibox popup (chrome://omnibox-popup.top-chrome)
+# in advance: one `--top-chrome-webui` renderer of 20-55 MB per browser context, never shown.
+# A spare renderer waits for the next new tab; the pool opens tabs only when it recycles.
+DISABLED_FEATURES = (
+    *PLAYWRIGHT_DISABLED_FEATURES,
+    "WebUIOmniboxPopup",
+    "WebUIOmniboxAimPopup",
+    "WebUIOmniboxFullPopup",
+    "SpareRendererForSitePerProcess",
 )
 
 
@@ -54,9 +89,36 @@ def launch_args(settings: Settings) -> list[str]:
         "--no-first-run",
         "--no-default-browser-check",
         "--mute-audio",
-        "--blink-settings=imagesEnabled=false",
+        # Like features, one --blink-settings counts: Playwright's (a mouse, for hover and
+        # pointer media queries) and ours (no images).
+        "--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,"
+        "availablePointerTypes=4,imagesEnabled=false",
+        f"--disable-features={','.join(DISABLED_FEATURES)}",
         f"--host-resolver-rules={host_resolver_rules(settings)}",
     ]
     if os.geteuid() == 0 or in_container():
         args.append("--no-sandbox")
     return args
+
+
+# Node sizes its young generation for servers (semi-spaces of up to 16 MB); Playwright's
+# driver only relays protocol messages, and with 1 MB its PSS is about 28 MB lower for the
+# same CPU (benchmarks/browser_tier.py).
+DRIVER_NODE_OPTIONS = "--max-semi-space-size=1"
+
+
+@contextmanager
+def driver_node_options() -> Iterator[None]:
+    """Start Playwright's Node driver inside this block: it copies os.environ when it is
+    spawned, so NODE_OPTIONS is extended for that moment and restored afterwards."""
+    before = os.environ.get("NODE_OPTIONS")
+    os.environ["NODE_OPTIONS"] = (
+        f"{before} {DRIVER_NODE_OPTIONS}" if before else DRIVER_NODE_OPTIONS
+    )
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["NODE_OPTIONS"]
+        else:
+            os.environ["NODE_OPTIONS"] = before

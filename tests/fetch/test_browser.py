@@ -258,3 +258,88 @@ async def test_a_challenge_that_solves_itself_is_waited_out(
         page = await pool.fetch(url)
     assert '<p class="price">$89.00</p>' in page.html
     assert page.final_url == shop.url("/product")
+
+
+def renderer_processes() -> list[list[str]]:
+    """The command lines of Chromium's renderers started by this test process."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            args = child.cmdline()
+        except psutil.NoSuchProcess:
+            continue
+        if "--type=renderer" in args:
+            found.append(args)
+    return found
+
+
+async def test_playwrights_disabled_features_are_kept(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    # Chromium reads only the last --disable-features: ours must repeat Playwright's.
+    async with BrowserPool(fetch_settings) as pool:
+        args = chromium_processes()[0].cmdline()
+    lists = [a.split("=", 1)[1].split(",") for a in args if a.startswith("--disable-features=")]
+    assert len(lists) >= 2, args  # Playwright's and ours
+    assert set(lists[-1]) >= set().union(*lists[:-1])
+    assert "WebUIOmniboxPopup" in lists[-1]
+    assert pool.stats.launches == 1
+
+
+async def test_no_browser_ui_renderers(shop: LocalShop, fetch_settings: Settings) -> None:
+    # New headless Chromium would start a renderer per context for the omnibox popup's WebUI.
+    url = shop.add("/p", '<html><body><p class="price">$5.00</p></body></html>')
+    async with BrowserPool(fetch_settings, size=2) as pool:
+        await asyncio.gather(pool.fetch(url), pool.fetch(url))
+        renderers = renderer_processes()
+    assert renderers
+    assert [args for args in renderers if "--top-chrome-webui" in args] == []
+
+
+async def test_a_released_page_has_its_garbage_collected(
+    shop: LocalShop, fetch_settings: Settings
+) -> None:
+    # A long page leaves about 30 MB of dead DOM in the renderer once it is blanked: more
+    # than GARBAGE_LIMIT_BYTES, so the pool collects it at once (Chromium alone would wait).
+    # A short page's few KB are left for later.
+    reviews = "".join(f"<div class=review><p>Review {i}: fine.</p></div>" for i in range(3000))
+    long_url = shop.add("/long", f'<html><body><p class="price">$5.00</p>{reviews}</body></html>')
+    short_url = shop.add("/short", '<html><body><p class="price">$5.00</p></body></html>')
+    async with BrowserPool(fetch_settings) as pool:
+        await pool.fetch(short_url)
+        await wait_until(lambda: pool.idle_slots == 1)
+        assert pool.stats.collections == 0
+        await pool.fetch(long_url)
+        await wait_until(lambda: pool.idle_slots == 1)
+        assert pool.stats.collections == 1
+        slot = pool._slots.get_nowait()
+        assert slot.devtools is not None
+        usage = await slot.devtools.send("Runtime.getHeapUsage")
+    assert usage["embedderHeapUsedSize"] < 5 * 2**20, usage  # DOM (Oilpan) heap
+
+
+async def test_the_node_driver_gets_a_small_young_generation(
+    monkeypatch: pytest.MonkeyPatch, fetch_settings: Settings
+) -> None:
+    monkeypatch.setenv("NODE_OPTIONS", "--no-deprecation")
+    async with BrowserPool(fetch_settings):
+        drivers = [
+            child for child in psutil.Process().children() if "run-driver" in child.cmdline()
+        ]
+        assert len(drivers) == 1
+        assert drivers[0].environ()["NODE_OPTIONS"] == "--no-deprecation --max-semi-space-size=1"
+    assert os.environ["NODE_OPTIONS"] == "--no-deprecation"
+
+
+async def test_pages_see_a_mouse(shop: LocalShop, fetch_settings: Settings) -> None:
+    # Playwright's --blink-settings (hover, a fine pointer) survive ours (no images): without
+    # them a page sees a touch screen, and some shops serve their mobile layout.
+    url = shop.add(
+        "/media",
+        """<html><body><p class="price">$5.00</p><script>document.body.dataset.media =
+        [matchMedia('(hover: hover)').matches, matchMedia('(pointer: fine)').matches];
+        </script></body></html>""",
+    )
+    async with BrowserPool(fetch_settings) as pool:
+        page = await pool.fetch(url)
+    assert 'data-media="true,true"' in page.html

@@ -25,13 +25,12 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pricemon.config import Settings
 from pricemon.errors import BrowserError, FetchError
 from pricemon.fetch.blocking import detect_block
-from pricemon.fetch.chromium import driver_node_options, launch_args
+from pricemon.fetch.chromium import driver_node_options, executable_path, launch_args, user_agent
 from pricemon.fetch.guard import VerdictCache, check_url_allowed
 from pricemon.fetch.http import BLOCKED_HINT, status_error
 from pricemon.fetch.page import FetchedPage
@@ -146,26 +145,6 @@ class BrowserPool:
         """Slots not rendering right now (all `size` of them between fetches)."""
         return self._slots.qsize()
 
-    def _executable(self) -> str | None:
-        """None for Playwright's own Chromium, else PRICEMON_CHROMIUM_EXECUTABLE."""
-        assert self._playwright is not None
-        if Path(self._playwright.chromium.executable_path).exists():
-            return None
-        configured = self.settings.chromium_executable
-        if configured and Path(configured).exists():
-            return configured
-        if configured:
-            raise BrowserError(
-                f"Chromium not found: PRICEMON_CHROMIUM_EXECUTABLE={configured} does not exist",
-                hint="point it at a Chromium binary (Debian: /usr/lib/chromium/chromium)",
-            )
-        raise BrowserError(
-            "Chromium not found: Playwright's browser is not installed and "
-            "PRICEMON_CHROMIUM_EXECUTABLE is not set",
-            hint="run `playwright install chromium`, or install Chromium and set "
-            "PRICEMON_CHROMIUM_EXECUTABLE=/usr/lib/chromium/chromium",
-        )
-
     async def _ensure_browser(self) -> Browser:
         """The running browser; (re)launched when there is none or it has died."""
         async with self._launch_lock:
@@ -182,7 +161,7 @@ class BrowserPool:
         from playwright.async_api import Error as PlaywrightError
 
         assert self._playwright is not None
-        executable = self._executable()
+        executable = executable_path(self.settings, self._playwright.chromium.executable_path)
         try:
             browser = await self._playwright.chromium.launch(
                 executable_path=executable,
@@ -200,12 +179,7 @@ class BrowserPool:
                 hint="run it with --headless by hand to see why; see PRICEMON_CHROMIUM_EXECUTABLE",
             ) from None
         self.stats.launches += 1
-        major = browser.version.split(".", 1)[0]
-        # Headless Chromium says "HeadlessChrome" in its user agent, which bot walls look for.
-        self._user_agent = (
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-            f"Chrome/{major}.0.0.0 Safari/537.36"
-        )
+        self._user_agent = user_agent(browser.version)
         return browser
 
     async def fetch(self, url: str) -> FetchedPage:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pricemon.config import Settings
+from pricemon.errors import BrowserError
 
 # Hosts Chrome talks to in the background (updates, safe browsing, sync, GCM, DoH probes).
 # They are made unresolvable; every other name resolves normally, so shops still load (a
@@ -122,3 +123,34 @@ def driver_node_options() -> Iterator[None]:
             del os.environ["NODE_OPTIONS"]
         else:
             os.environ["NODE_OPTIONS"] = before
+
+
+def executable_path(settings: Settings, playwright_executable: str) -> str | None:
+    """None for Playwright's own Chromium (when installed), else PRICEMON_CHROMIUM_EXECUTABLE;
+    a BrowserError saying what to install or set when neither exists."""
+    if Path(playwright_executable).exists():
+        return None
+    configured = settings.chromium_executable
+    if configured and Path(configured).exists():
+        return configured
+    if configured:
+        raise BrowserError(
+            f"Chromium not found: PRICEMON_CHROMIUM_EXECUTABLE={configured} does not exist",
+            hint="point it at a Chromium binary (Debian: /usr/lib/chromium/chromium)",
+        )
+    raise BrowserError(
+        "Chromium not found: Playwright's browser is not installed and "
+        "PRICEMON_CHROMIUM_EXECUTABLE is not set",
+        hint="run `playwright install chromium`, or install Chromium and set "
+        "PRICEMON_CHROMIUM_EXECUTABLE=/usr/lib/chromium/chromium",
+    )
+
+
+def user_agent(browser_version: str) -> str:
+    """Desktop Chrome's user agent for this Chromium version: headless Chromium says
+    "HeadlessChrome" in its own, which bot walls look for."""
+    major = browser_version.split(".", 1)[0]
+    return (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{major}.0.0.0 Safari/537.36"
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from pricemon.config import Settings
 from pricemon.errors import InputError
@@ -100,12 +100,21 @@ class CheckSummary:
         return sum(1 for line in self.lines if line.outcome == "pending")
 
 
+def _current_names(engine: Engine, products: Sequence[Product]) -> dict[int, str]:
+    """Display names as they are now: a first check has usually found the page's title."""
+    ids = [product.id for product in products if product.id is not None]
+    with Session(engine) as session:
+        fresh = session.exec(select(Product).where(col(Product.id).in_(ids))).all()
+        return {product.id: product.display_name for product in fresh if product.id is not None}
+
+
 def summarise_checks(engine: Engine, jobs: dict[str, Product], pending: set[str]) -> CheckSummary:
     """One line per job: what its last attempt recorded (or pending / removed)."""
     summary = CheckSummary()
+    names = _current_names(engine, list(jobs.values()))
     for job_id, product in jobs.items():
         assert product.id is not None
-        name = product.display_name
+        name = names.get(product.id, product.display_name)
         stored = None if job_id in pending else latest_recorded(engine, job_id)
         if stored is None:
             outcome = "pending" if job_id in pending else "removed"

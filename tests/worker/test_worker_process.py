@@ -83,6 +83,7 @@ def test_products_check_wait_reports_changes(
     )
     assert first.exit_code == 0, first.output
     assert "6 checked, 0 changed, 0 failed" in first.output
+    assert "Thing 0" in first.output  # the title the first check found, not the URL
     shop.add("/p/0", product_page("Thing 0", "5.00", "EUR"))
     again = CliRunner().invoke(
         app, ["products", "check", str(ids[0]), str(ids[1]), "--wait"], env=env

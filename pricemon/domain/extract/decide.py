@@ -68,7 +68,7 @@ def decide(page: Page) -> Extraction:
         found = script_json_findings(page, known_title or document_title(page))
         structured.extend(found)
         product_name = product_name or next((f.title for f in found if f.title), None)
-    layout = find_layout(page, known_title)
+    layout = find_layout(page, known_title or document_title(page))
     visible = visible_candidates(page, layout)
     # A struck price is evidence for structured data (it is the old price), never the answer.
     live = [v for v in visible if v.score >= MIN_VISIBLE and not v.struck]

@@ -3,8 +3,8 @@
 Next.js (`__NEXT_DATA__`), Nuxt and many headless shops ship the product they render as JSON
 inside the page, so the price is in the static HTML even when no element shows it yet. That
 JSON also holds prices of recommended products, so only an object that is named like the page's
-product (its og:title, JSON-LD name or `<title>`) and carries a price key is read, and the
-result is trusted less than JSON-LD.
+product (its og:title, JSON-LD name or `<title>`) and carries a price key (or, on its
+variants, one it selects) is read, and the result is trusted less than JSON-LD.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ extract_offer(html, url)
   ├── structured.py   JSON-LD Product / ProductGroup / Offer / AggregateOffer
   ├── microdata.py    itemprop="price" microdata, property="schema:price" RDFa
   ├── meta.py         og:price:amount, product:price:amount, og:title, og:image
-  ├── platforms.py    Shopify, WooCommerce, Magento, BigCommerce, Amazon-like markup
+  ├── platforms.py    Shopify, WooCommerce, Magento, BigCommerce, VTEX, Amazon-like markup
   ├── scripts.py      the product's price in embedded JSON state (__NEXT_DATA__ and co.)
   ├── layout.py       where the title and the add-to-cart button are
   ├── regions.py      recommendation carousels, menus, footers: read in one pass

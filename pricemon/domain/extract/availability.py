@@ -51,7 +51,8 @@ _ADD_TO_CART_RE = re.compile(
     r"|legg i handlekurv|\blegg til\b(?! i (?:ønske|favoritt))|setja í körfu|thêm vào giỏ"
     r"|buy tickets|get tickets|jegyvásárlás|tickets kaufen|acheter des billets"
     r"|comprar entradas|купить|купити|προσθήκη στο καλάθι"
-    r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar ao carrinho|\bcomprar\b|kaufen"
+    r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar (?:ao carrinho|à sacola)"
+    r"|\bcomprar\b|kaufen"
     r"|sepete ekle|do košíku|do kosáru|kosárba|adaugă în coș|в корзину|カートに入れる|购买"
     r"|장바구니",
     re.IGNORECASE,

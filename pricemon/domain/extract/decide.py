@@ -68,7 +68,7 @@ def decide(page: Page) -> Extraction:
         found = script_json_findings(page, known_title or document_title(page))
         structured.extend(found)
         product_name = product_name or next((f.title for f in found if f.title), None)
-    layout = find_layout(page, known_title)
+    layout = find_layout(page, known_title or document_title(page))
     visible = visible_candidates(page, layout)
     # A struck price is evidence for structured data (it is the old price), never the answer.
     live = [v for v in visible if v.score >= MIN_VISIBLE and not v.struck]
@@ -136,7 +136,7 @@ def _choose(page: Page, result: Extraction, scored: list[_Scored], live: list[Vi
     if best is not None:
         seen = best.seen
         if seen is not None and not seen.struck and seen.score >= MIN_VISIBLE:
-            if top is not None and _outranks(top, seen):
+            if top is not None and _outranks(top, seen, low=best.finding.kind == "low"):
                 result.notes.append(
                     f"{best.finding.source} says {best.finding.amount}, shown only as a lesser "
                     f"price ({', '.join(seen.reasons)}); the main visible price is "
@@ -159,11 +159,15 @@ def _choose(page: Page, result: Extraction, scored: list[_Scored], live: list[Vi
         _take_visible(result, top, live, None)
 
 
-def _outranks(top: Visible, seen: Visible) -> bool:
+def _outranks(top: Visible, seen: Visible, *, low: bool = False) -> bool:
     """True when the structured price is shown, but only at a clearly weaker spot than a
     different, strong main price: the JSON-LD's lowPrice is the cheapest grade or size in a
-    chooser, while the buy box shows the selected one's."""
-    return _strong(top) and top.amount != seen.amount and top.score - seen.score >= OUTRANKED
+    chooser, while the buy box shows the selected one's. A range's low end is only the
+    cheapest of several offers, so any better placed main price outranks it."""
+    margin = top.score - seen.score
+    return (
+        _strong(top) and top.amount != seen.amount and (margin > 0 if low else margin >= OUTRANKED)
+    )
 
 
 def _strong(v: Visible) -> bool:

@@ -7,6 +7,8 @@
 - WooCommerce: `.summary .price` with the sale price in `<ins>` and the old one in `<del>`.
 - Magento 2: `[data-price-type=finalPrice][data-price-amount]` in `.product-info-main`.
 - BigCommerce: `[data-product-price-with-tax]` / `-without-tax` in `.productView`.
+- VTEX IO: the Apollo cache in `<template data-varname="__STATE__">`: the product whose
+  `linkText` is the URL's slug (`/<linkText>/p`) and its first seller's `commertialOffer`.
 - Amazon-like marketplaces: `.priceToPay` / `.apexPriceToPay` / `#corePrice_feature_div`
   `.a-offscreen`, and the older `#priceblock_ourprice` ids.
 """
@@ -55,7 +57,10 @@ _PROBES: tuple[tuple[str, str], ...] = (
     ("magento", "[data-price-amount]"),
     ("bigcommerce", "[data-product-price-with-tax], [data-product-price-without-tax]"),
     ("amazon", "#availability, .a-offscreen, [id^=priceblock_]"),
+    ("vtex", "template[data-varname=__STATE__]"),
 )
+_VTEX_OFFER_RE = re.compile(r"\$?Product:(.+?)\.items[^.]*\.(\d+)\.sellers\.(\d+)\.commertialOffer")
+_VTEX_CURRENCY_RE = re.compile(r'"culture"\s*:\s*\{[^}]*?"currency"\s*:\s*"([A-Z]{3})"')
 _PROBE_SELECTOR = ", ".join(selector for _, selector in _PROBES)
 
 
@@ -75,6 +80,7 @@ def platform_findings(page: Page) -> list[Finding]:
         "magento": _magento,
         "bigcommerce": _bigcommerce,
         "amazon": _amazon,
+        "vtex": _vtex,
     }
     found: list[Finding] = []
     for name, reader in readers.items():
@@ -204,6 +210,49 @@ def _amazon(page: Page) -> list[Finding]:
     if availability is not None:
         return [Finding("platform:amazon", None, None, 0.0, "none", availability)]
     return []
+
+
+def _vtex(page: Page) -> list[Finding]:
+    state = _vtex_state(page)
+    path = urlsplit(page.url).path.rstrip("/")
+    if not path.endswith("/p"):
+        return []
+    slug = path[:-2].rsplit("/", 1)[-1]
+    product_key = next(
+        (k for k, v in state.items() if isinstance(v, dict) and v.get("linkText") == slug), ""
+    )
+    offers = []
+    for key, offer in state.items():
+        m = _VTEX_OFFER_RE.fullmatch(key)
+        if m and product_key == f"Product:{m.group(1)}" and isinstance(offer, dict):
+            amount = offer.get("Price")
+            if isinstance(amount, int | float) and not isinstance(amount, bool) and amount > 0:
+                stocked = (offer.get("AvailableQuantity") or 0) > 0
+                offers.append((not stocked, int(m.group(2)), int(m.group(3)), amount))
+    if not offers:
+        return []
+    missing, _, _, amount = min(offers)  # in stock first, then the first item and seller
+    runtime = next(
+        (m.group(1) for t in _script_texts(page) if (m := _VTEX_CURRENCY_RE.search(t))), None
+    )
+    page.declare_currency(runtime)
+    availability = Availability.OUT_OF_STOCK if missing else Availability.IN_STOCK
+    title = clean_text(str(state[product_key].get("productName") or "")) or None
+    cur = runtime or page.currency_hint
+    price = Decimal(str(amount))
+    return [Finding("platform:vtex", price, cur, 0.85, "price", availability, title)]
+
+
+def _vtex_state(page: Page) -> dict[str, Any]:
+    node = page.tree.css_first("template[data-varname=__STATE__]")
+    markup = (node.html or "") if node is not None else ""  # a template's text() is empty
+    start, end = markup.find(">", markup.find("<script")) + 1, markup.rfind("</script>")
+    state = next(iter(_loads(markup[start:end]) if 0 < start < end else []), None)
+    return state if isinstance(state, dict) else {}
+
+
+def _script_texts(page: Page) -> list[str]:
+    return [n.text() or "" for n in page.tree.css("script")]
 
 
 def _away(node: LexborNode) -> bool:

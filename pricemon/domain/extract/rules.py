@@ -134,6 +134,12 @@ _NOT_A_PRICE_AFTER = [
         r"|\w* ?(?:with|mit|avec|con) (?:affirm|klarna|afterpay|sezzle|zip|paypal))",
     ),
     ("saving", r"^\W{0,3}(?:off(?![a-z])|less\b)"),  # "$50 off", "400円OFFクーポン"
+    (  # "Best Price: ₹1214 with coupon"
+        "coupon price",
+        r"^\W{0,3}(?:with (?:the )?(?:coupon|code|voucher)|after coupon|mit (?:gutschein|code)"
+        r"|avec (?:le )?code|con (?:el )?cup[oó]n)",
+    ),
+    ("upfront payment", r"^\W{0,3}(?:upfront|up front|initial payment|anzahlung)\b"),
     ("percentage", r"^\s*%"),
     (
         "reward",
@@ -158,14 +164,15 @@ _NOT_A_PRICE_BEFORE = [
         r"(?:payments? of|instal+ments? of|or \d+ (?:interest-free )?(?:payments|"
         r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal|рассрочк\w*"
         r"|splátk\w*|taksit\w*|\d+ rat\w*|cuotas? de|mtl\.|monatl\w*|mensualités?|gesamtbetrag"
-        r"|total amount payable|importe total adeudado|montant total dû)\W*(?:from\W*|от\W*"
-        r"|od\W*)?$",
+        r"|total amount payable|total cost|importe total adeudado|montant total dû)\W*"
+        r"(?:from\W*|от\W*|od\W*)?$",
     ),
     (
         "saving",
         r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
         r"|bespaar|discount|rabatt|экономия|выгода|ušetříte|oszczędzasz|tasarruf|megtakarítás"
-        r"|\bspar(?:a|er|e)?)\W*(?:up to\W*|bis zu\W*)?$",
+        r"|\bspar(?:a|er|e)?)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
+        r"(?:up to\W*|bis zu\W*)?$",
     ),
     (
         "shipping",
@@ -174,8 +181,8 @@ _NOT_A_PRICE_BEFORE = [
     ),
     (
         "reward",
-        r"(?:gift card|reward|points|cash ?back|credit(?: of)?|trade[- ]in|pfand|deposit|적립금)"
-        r"\W*$",
+        r"(?:gift card|reward|points|cash ?back|credit(?: of)?|trade[- ]in|exchange offer|pfand"
+        r"|deposit|적립금)\W*(?:up to\W*)?$",
     ),
     ("add-on", r"\+\s*$"),
     (

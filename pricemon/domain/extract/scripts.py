@@ -3,8 +3,8 @@
 Next.js (`__NEXT_DATA__`), Nuxt and many headless shops ship the product they render as JSON
 inside the page, so the price is in the static HTML even when no element shows it yet. That
 JSON also holds prices of recommended products, so only an object that is named like the page's
-product (its og:title, JSON-LD name or `<title>`) and carries a price key is read, and the
-result is trusted less than JSON-LD.
+product (its og:title, JSON-LD name or `<title>`) and carries a price key (or, on its
+variants, one it selects) is read, and the result is trusted less than JSON-LD.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import re
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from pricemon.domain.extract.availability import availability_from_schema
 from pricemon.domain.extract.page import Finding, Page, clean_text
@@ -25,6 +26,8 @@ _PRICE_KEYS = (
     "sellingPrice", "offerPrice", "price", "priceValue",
 )  # fmt: skip
 _CURRENCY_KEYS = ("currency", "currencyCode", "currency_code", "priceCurrency")
+_VARIANT_KEYS = ("variants", "skus", "items", "variations")
+_SELECTED_KEY_RE = re.compile(r"(?:selected|current|active)_?(?:variant|sku|item)_?id", re.I)
 _MAX_SCRIPT_CHARS = 2_000_000
 _MAX_NODES = 20_000  # JSON objects visited per page, so a huge state blob stays cheap
 _TITLE_SUFFIX_RE = re.compile(r"\s+[|–—-]\s+[^|–—-]+$")
@@ -69,15 +72,49 @@ def _product_price(page: Page, item: dict[str, Any], wanted: str) -> Finding | N
     name = next((item[k] for k in _NAME_KEYS if isinstance(item.get(k), str)), None)
     if name is None or not _same_product(_normal(name), wanted):
         return None
+    priced = item if any(k in item for k in _PRICE_KEYS) else _selected_variant(page, item)
+    if priced is None:
+        return None
+    found = _priced(page, priced, item)
+    if found is not None:
+        found.title = clean_text(name) or None
+    return found
+
+
+def _selected_variant(page: Page, product: dict[str, Any]) -> dict[str, Any] | None:
+    """The variant a product without a price of its own shows: the one its state selects
+    (`selectedVariantId`), else the one the URL names (`?size=queen`), else any when all
+    variants cost the same. None when that leaves several prices to choose from."""
+    variants = next((v for k in _VARIANT_KEYS if isinstance(v := product.get(k), list) and v), [])
+    variants = [v for v in variants if isinstance(v, dict)]
+    if not variants:
+        return None
+    selected = {str(v) for k, v in product.items() if _SELECTED_KEY_RE.fullmatch(k)}
+    chosen = [v for v in variants if str(v.get("id")) in selected]
+    if not chosen:
+        query = {v.lower() for vs in parse_qs(urlsplit(page.url).query).values() for v in vs}
+        chosen = [v for v in variants if any(str(x).lower() in query for x in v.values() if x)]
+    if len(chosen) == 1:
+        return chosen[0]
+    prices = {str(_amount(v.get(k))[0]) for v in variants for k in _PRICE_KEYS if k in v}
+    return variants[0] if len(prices) == 1 else None
+
+
+def _priced(page: Page, item: dict[str, Any], product: dict[str, Any]) -> Finding | None:
     for key in _PRICE_KEYS:
         amount, currency = _amount(item.get(key))
         if amount is not None and amount > 0:
             currency = currency or next(
-                (item[k] for k in _CURRENCY_KEYS if isinstance(item.get(k), str)), None
+                (
+                    d[k]
+                    for d in (item, product)
+                    for k in _CURRENCY_KEYS
+                    if isinstance(d.get(k), str)
+                ),
+                None,
             )
             code = page.currency_code(currency) or page.currency_hint
-            title = clean_text(name) or None
-            found = Finding("script-json", amount, code, 0.65, "price", title=title, context=key)
+            found = Finding("script-json", amount, code, 0.65, "price", context=key)
             found.availability = _availability(item)
             return found
     return None

@@ -1,6 +1,6 @@
 """Price extraction benchmark for the static tiers: quality (price F1) and CPU time per page.
 
-    .venv/bin/python benchmarks/extraction.py [--corpus pages|heldout|heldout2|heldout3|heldout4]
+    .venv/bin/python benchmarks/extraction.py [--corpus pages|heldout|heldout2|...]
         [--repeat 30] [--markdown]
 
 Quality runs `extract_offer` on every page of a corpus against its expected.json:
@@ -51,7 +51,12 @@ from pricemon.domain.extract import extract_offer  # noqa: E402
 from pricemon.domain.offer import Extraction  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
-CORPORA = ("pages", "heldout", "heldout2", "heldout3", "heldout4")
+CORPORA = tuple(
+    sorted(
+        (p.parent.name for p in FIXTURES.glob("*/expected.json")),
+        key=lambda name: (name != "pages", len(name), name),
+    )
+)
 
 
 @dataclass

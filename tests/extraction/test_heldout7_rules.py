@@ -23,3 +23,18 @@ def test_a_product_reference_beside_a_from_price_is_not_a_price() -> None:
     )
     result = extract_offer(product_page(main, lang="fr"), "https://www.x.fr/p")
     assert (result.price, result.currency) == (Decimal("29.99"), "EUR"), result.candidates[:3]
+
+
+def test_block_prices_for_larger_quantities_are_not_the_price() -> None:
+    rows = "".join(
+        f'<tr><td class="block-prices--cell">{label}</td><td class="block-prices--cell">'
+        f"{amount}&nbsp;&euro;&nbsp;*</td></tr>"
+        for label, amount in (("bis 4", "12,90"), ("ab 5", "11,50"), ("ab 10", "10,40"))
+    )
+    main = (
+        '<div itemprop="offers" itemscope itemtype="http://schema.org/AggregateOffer">'
+        '<meta itemprop="lowPrice" content="10.4"><meta itemprop="highPrice" content="12.9">'
+        f'<meta itemprop="priceCurrency" content="EUR"><table>{rows}</table></div>'
+    )
+    result = extract_offer(product_page(main, lang="de"), "https://www.x.de/p")
+    assert (result.price, result.currency) == (Decimal("12.90"), "EUR"), result.notes

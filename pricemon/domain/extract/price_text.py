@@ -19,6 +19,7 @@ from pricemon.domain.extract.rules import CURRENCY_PREFIX_RE, INLINE_TAGS, TRAIL
 from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
 
 _MAX_SYMBOL = 5  # "CHF", "zł", "ر.س": a currency element holds nothing else
+_MAX_CELL_LABEL = 30  # "ab 5", "From 10 pcs": longer cells are names or descriptions
 _CENTS_RE = re.compile(r"\s*\d{2}\s*")
 _LAST_NUMBER_RE = re.compile(r"[\d.,'’]+$")
 _FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
@@ -101,10 +102,25 @@ def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
             break
         _collect_inline(node, before, backwards=True)
         _collect_inline(node, after, backwards=False)
+        if node.tag in ("td", "th"):
+            _collect_cell_labels(node, before, after)
+            break
         node = node.parent
         if node is None or node.tag not in INLINE_TAGS:
             break
     return clean_text(" ".join(reversed(before))), clean_text(" ".join(after))
+
+
+def _collect_cell_labels(cell: LexborNode, before: list[str], after: list[str]) -> None:
+    """A table row is one line: the short label in the cell beside a price's cell belongs
+    to it (Shopware's block prices: "ab 5 | 11,50 € *", "bis 4 | 12,90 € *")."""
+    for sibling, out in ((cell.prev, before), (cell.next, after)):
+        while sibling is not None and sibling.is_text_node:
+            sibling = sibling.prev if out is before else sibling.next
+        if sibling is not None and sibling.tag in ("td", "th"):
+            text = sibling.text()
+            if len(text) <= _MAX_CELL_LABEL:
+                out.append(text)
 
 
 def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> None:

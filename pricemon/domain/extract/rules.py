@@ -193,7 +193,14 @@ _NOT_A_PRICE_BEFORE = [
     ),
     # Quantity tiers ("3 or more £90.00") and spending thresholds ("gifts under £100",
     # "free delivery over £40"): amounts the sentence compares against.
-    ("quantity tier", r"\b\d+ (?:or more|and more|oder mehr|ou plus|o más|of meer)\W*$"),
+    ("quantity tier", r"\b\d+ (?:or more|and more|oder mehr|ou plus|o más|of meer|ali več)\W*$"),
+    # The same tier written "from 5 (pieces)": a "from" with a bare count before the amount
+    # ("ab 5 | 11,50 €" in Shopware's block-price table), never a "from" price.
+    (
+        "quantity tier",
+        r"\b(?:ab|from|od|vanaf|à partir de|a partir de|desde|fra|från)\s+\d+\s*"
+        r"(?:stk\.?|stück|st\.?|pcs\.?|pieces|units?|items?|ks|szt\.?|x)?\W*$",
+    ),
     # A case or multipack offered beside the single item ("Caixa de 6 garrafas: 188,46 €",
     # "Case of 12:", "6er-Karton"): the page's own price is the single item's.
     (

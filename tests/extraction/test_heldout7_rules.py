@@ -8,6 +8,7 @@ import pytest
 
 from pricemon.domain.extract import extract_offer
 from pricemon.domain.money import has_currency
+from pricemon.models import Availability
 from tests.extraction.pages import product_page
 
 
@@ -38,3 +39,33 @@ def test_block_prices_for_larger_quantities_are_not_the_price() -> None:
     )
     result = extract_offer(product_page(main, lang="de"), "https://www.x.de/p")
     assert (result.price, result.currency) == (Decimal("12.90"), "EUR"), result.notes
+
+
+def test_a_price_converted_into_another_currency_is_not_the_price() -> None:
+    main = (
+        '<div class="cijena-box"><div class="stara">Redovna cijena: <s>23,50 €</s> '
+        '<small>(177,06 kn)</small></div><div class="akcijska-cijena">19,90 € '
+        '<small class="kn">/ 149,94 kn</small></div><div class="tecaj">Fiksni tečaj konverzije '
+        "1 € = 7,53450 kn</div><div class='usteda'>Uštedite 3,60 €</div></div>"
+    )
+    result = extract_offer(product_page(main, lang="hr"), "https://www.x.hr/p")
+    assert (result.price, result.currency) == (Decimal("19.90"), "EUR"), result.candidates[:3]
+    assert result.confidence >= 0.7, result.notes
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        "V košarico",
+        "U košaricu",
+        "Do košíka",
+        "Adauga in Cos",
+        "Pievienot grozam",
+        "Lisa ostukorvi",
+    ],
+)
+def test_add_to_cart_in_more_languages_means_in_stock(button: str) -> None:
+    page = product_page('<div class="price">129,00 €</div>').replace("Add to cart", button)
+    page = page.replace('class="add-to-cart"', 'id="button-cart"')
+    result = extract_offer(page, "https://www.x.eu/p")
+    assert result.availability == Availability.IN_STOCK

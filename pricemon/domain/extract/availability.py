@@ -38,6 +38,8 @@ OUT_OF_STOCK_RE = re.compile(
     r"|niedostępny|esgotado|indisponível|niet (?:meer )?leverbaar|niet beschikbaar"
     r"|tilapäisesti loppu|loppu varastosta|loppuunmyyty|ei saatavilla|ikke på lager|uppselt"
     r"|vyprodáno|nedostupné|elfogyott|nincs raktáron|нет в наличии|немає в наявності"
+    r"|indisponibil|stoc epuizat|nu (?:mai )?este disponibil|nije dostupno|nema na zalihi"
+    r"|ni na zalogi|ni na voljo|vypredané|nie je skladom|nav noliktavā|izpārdots|laost otsas"
     r"|在庫切れ|売り切れ|품절)",
     re.IGNORECASE,
 )
@@ -54,6 +56,8 @@ _ADD_TO_CART_RE = re.compile(
     r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar (?:ao carrinho|à sacola)"
     r"|\bcomprar\b|kaufen"
     r"|sepete ekle|do košíku|do kosáru|kosárba|adaugă în coș|в корзину|カートに入れる|购买"
+    r"|do košíka|v košarico|u košaricu|dodaj u korpu|adauga in cos|pievienot grozam"
+    r"|lisa ostukorvi|į krepšelį|добави в количката"
     r"|장바구니",
     re.IGNORECASE,
 )
@@ -123,7 +127,8 @@ IN_STOCK_RE = re.compile(
     r"\b(?:in stock|available|auf lager|lieferbar|sofort verfügbar|en stock|disponible"
     r"|disponibile|op voorraad|på lager|i lager|dostępny|em estoque|an lager|disponível"
     r"|in magazzino|varastossa|skladem|na stanie|til á lager|raktáron|в наличии"
-    r"|є в наявності|còn hàng|có sẵn|saatavilla)\b|在庫あり",
+    r"|є в наявності|còn hàng|có sẵn|saatavilla|na zalogi|na zalihi|în stoc|in stoc|skladom"
+    r"|noliktavā|laos)\b|在庫あり",
     re.IGNORECASE,
 )
 _IN_CASELESS_RE = re.compile(r"有貨|現貨|有现货|现货|库存充足|มีสินค้า|διαθέσιμο|במלאי|متوفر")

@@ -7,7 +7,8 @@ carousels, recommendation grids, cart widgets, headers and footers lose); a stru
 "was" price taken for the sale price (so `del`/`s`/`strike`, line-through styles and
 was/old/compare/list-price classes lose); "$29/month", "4 payments of $12", "Save $50",
 "Free shipping over $50" and "€2,99/kg" taken for the price (those are not prices at all and
-are dropped); another variant's price in a `<select>` (dropped).
+are dropped); another variant's price in a `<select>` (dropped); the same price converted
+into another currency ("19,90 € / 149,94 kn" while a country changes to the euro: penalised).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pricemon.domain.extract.price_text import (
 )
 from pricemon.domain.extract.regions import after, away_regions, region_prices
 from pricemon.domain.extract.rules import (
+    CONVERTED_AFTER_RE,
     DIGIT_RE,
     EXCL_TAX_BEFORE_RE,
     EXCL_TAX_RE,
@@ -288,7 +290,18 @@ def _read_one(
         # one item; a real unit price says "/ 100 g" next to it and is rejected above.
         _adjust(visible, -0.4, "unit price markup")
     _score_words(visible, text, before, after)
+    if _converted(page, before, currency):
+        _adjust(visible, -0.4, "another currency's price converted")
     return visible
+
+
+def _converted(page: Page, before: str, currency: str | None) -> bool:
+    """True right after a price in another currency and a bracket or slash."""
+    match = CONVERTED_AFTER_RE.search(before[-40:])
+    if match is None:
+        return False
+    earlier = page.parse_price(match.group(1))
+    return earlier is not None and earlier.currency not in (None, currency)
 
 
 def _score_words(visible: Visible, text: str, before: str, after: str) -> None:

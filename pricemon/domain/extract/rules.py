@@ -147,6 +147,8 @@ _NOT_A_PRICE_AFTER = [
         r"|store credit|gutschrift|de cagnotte)",
     ),
     ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+\s*[^\W\d])"),
+    # "1 € = 7,53450 kn" (the fixed rate shown during a changeover to the euro)
+    ("exchange rate", r"^\s*="),
     (
         "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand"
         r"^\W{0,3}(?:[^\W\d]+ )?(?:shipping|delivery|versand|postage|livraison|envío"
@@ -171,12 +173,14 @@ _NOT_A_PRICE_BEFORE = [
         "saving",
         r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
         r"|bespaar|discount|rabatt|экономия|выгода|ušetříte|oszczędzasz|tasarruf|megtakarítás"
+        r"|ušetríte|uštedite|ušteda|prihranite|prihranek|economisești|economisiți|ietaupi"
         r"|\bspar(?:a|er|e)?)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
         r"(?:up to\W*|bis zu\W*)?$",
     ),
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
+        r"|dostava|doprava|dostawa|livrare|piegāde|portes"
         r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)[^.!]{0,25}$",
     ),
     (
@@ -212,8 +216,9 @@ _NOT_A_PRICE_BEFORE = [
     (
         "threshold",
         r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
-        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej)\W*$",
-    ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
+        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej|iznad|nad|peste|virs)\W*$",
+    ),
+    ("exchange rate", r"=\s*$"),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
     ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
     (
         # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", "TAR incl. CHF 0.46",
@@ -251,6 +256,10 @@ NOW_LABEL_RE = re.compile(
     r"|цена|販売価格|価格|판매가|가격|السعر)\W*$",
     re.I,
 )
+# An amount right after a price, in brackets or after a slash: "23,50 € (177,06 kn)",
+# "19,90 € / 149,94 kn", "25,00 лв. (12,78 €)". In another currency it is that price converted
+# (dual display during a changeover to the euro, or a conversion for foreign visitors).
+CONVERTED_AFTER_RE = re.compile(r"(\S{0,4}\s?\d[\d.,'’ ]*\s?\S{0,4})\s*[(/≈]\s*$")
 # B2B shops show the net price next to the gross one; people pay (and compare) the gross.
 EXCL_TAX_RE = re.compile(
     r"^\W{0,3}(?:excl\.?|exkl\.?|ex\.? vat|excluding|zzgl\.? mwst|netto|ht\b|hors taxes?"

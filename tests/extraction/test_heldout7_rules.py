@@ -69,3 +69,21 @@ def test_add_to_cart_in_more_languages_means_in_stock(button: str) -> None:
     page = page.replace('class="add-to-cart"', 'id="button-cart"')
     result = extract_offer(page, "https://www.x.eu/p")
     assert result.availability == Availability.IN_STOCK
+
+
+def test_an_unavailable_products_page_does_not_take_a_recommendations_price() -> None:
+    tiles = "".join(
+        f'<div class="card-v2"><a href="/p{i}">Telefon {i}</a><p class="product-new-price">'
+        f'{p}<sup>99</sup> <span>Lei</span></p><button class="btn">Adauga in Cos</button></div>'
+        for i, p in enumerate(("2.799", "1.899", "49"))
+    )
+    main = (
+        '<p class="label label-out_of_stock">indisponibil</p><div class="card-section">'
+        f"<h2>Clientii care au vizualizat acest produs au cumparat si</h2><div>{tiles}</div></div>"
+    )
+    page = product_page(main, lang="ro").replace(
+        '<button class="add-to-cart" type="submit">Add to cart</button>',
+        '<button class="js-notify">Anunta-ma cand revine in stoc</button>',
+    )
+    result = extract_offer(page, "https://www.x.ro/p")
+    assert result.price is None, result.candidates[:3]

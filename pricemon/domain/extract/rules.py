@@ -102,6 +102,10 @@ AWAY_HEADING_RE = re.compile(
     r"|andre købte|du vil kanskje|passar bra med|kapcsolódó|polecane|podobne|doporučen"
     r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見|買)った人|関連商品|관련상품"
     r"|함께 구매|منتجات ذات صلة|منتجات مشابهة|benzer ürünler|birlikte al"
+    r"|au cump[aă]rat [sș]i|vizualizate recent|produse similare|kupci su (?:kupili|također)"
+    r"|zákazníci (?:tiež|si tiež|ktorí)|ostatní zákazníci|jums varētu patikt|seotud tooted"
+    r"|sorodni izdelki|morda vas zanima|chi ha acquistato|potrebbe(?:ro)? interessarti"
+    r"|também (?:poderá gostar|compraram|viram)|klienci kupili|inni klienci"
 )  # matched against lowercased text: re.I over non-ASCII alternatives is 7x slower
 HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 

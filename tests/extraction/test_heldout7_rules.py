@@ -12,7 +12,9 @@ from pricemon.models import Availability
 from tests.extraction.pages import product_page
 
 
-@pytest.mark.parametrize("text", ["Réf. : 771100", "Rýchle dodanie 3", "Rückgabe 30"])
+@pytest.mark.parametrize(
+    "text", ["Réf. : 771100", "Rýchle dodanie 3", "Rückgabe 30", "Okvir Titan Lite TL-540"]
+)
 def test_a_capital_r_starting_an_accented_word_is_not_the_rand(text: str) -> None:
     assert not has_currency(text)
 
@@ -87,3 +89,14 @@ def test_an_unavailable_products_page_does_not_take_a_recommendations_price() ->
     )
     result = extract_offer(page, "https://www.x.ro/p")
     assert result.price is None, result.candidates[:3]
+
+
+def test_the_price_without_vat_and_a_from_price_for_lenses_lose_to_the_price_with_vat() -> None:
+    main = (
+        '<div class="price-box"><span class="price-excluding-tax"><span class="label">Brez DDV:'
+        '</span> <span class="price">81,15 €</span></span><span class="price-including-tax">'
+        '<span class="label">Z DDV:</span> <span class="price">99,00 €</span></span></div>'
+        '<div class="lens-offer">Stekla z antirefleksnim nanosom od 49,00 € na par</div>'
+    )
+    result = extract_offer(product_page(main, lang="sl"), "https://www.x.si/p")
+    assert (result.price, result.currency) == (Decimal("99.00"), "EUR"), result.candidates[:3]

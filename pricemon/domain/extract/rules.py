@@ -274,7 +274,8 @@ EXCL_TAX_RE = re.compile(
 # The same, written before the amount ("Nettó ár: 19 677 Ft", "bez DPH 10 735 Kč").
 EXCL_TAX_BEFORE_RE = re.compile(
     r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|excl\.? (?:vat"
-    r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс)\W*$",
+    r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс|brez ddv|bez pdv|bez pvn"
+    r"|fără tva|fara tva|ilma km|senza iva|sem iva|sin iva)\W*$",
     re.I,
 )
 RANGE_END_RE = re.compile(
@@ -283,7 +284,8 @@ RANGE_END_RE = re.compile(
 # "From" prices: the cheapest variant or seller, often the price shown, but weaker evidence.
 # Magento writes "As low as" for tier and configurable prices.
 FROM_RE = re.compile(
-    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från)\s*$",
+    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från|od"
+    r"|de la|alates)\s*$",
     re.I,
 )
 

@@ -100,3 +100,15 @@ def test_the_price_without_vat_and_a_from_price_for_lenses_lose_to_the_price_wit
     )
     result = extract_offer(product_page(main, lang="sl"), "https://www.x.si/p")
     assert (result.price, result.currency) == (Decimal("99.00"), "EUR"), result.candidates[:3]
+
+
+def test_a_heading_holding_only_the_price_is_not_the_title() -> None:
+    main = (
+        '<h1 style="float: right;"><del>€1.390,00</del> <span class="productSpecialPrice">'
+        "€1.249,00</span></h1><h1>Chitarra elettrica Vintage ST<br>"
+        '<span class="smallText">[FRT-ST-SB]</span></h1>'
+    )
+    page = product_page(main, lang="it").replace("<h1>Walnut Desk Lamp</h1>", "")
+    result = extract_offer(page, "https://www.x.it/product_info.php?products_id=1")
+    assert result.title is not None and "Vintage ST" in result.title, result.title
+    assert result.price == Decimal("1249.00")

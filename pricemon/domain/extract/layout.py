@@ -15,6 +15,8 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.extract.availability import add_to_cart_buttons
 from pricemon.domain.extract.page import Page, clean_text
+from pricemon.domain.extract.price_text import price_only
+from pricemon.domain.money import has_currency
 
 _TITLE_SELECTORS = (
     "h1",
@@ -103,7 +105,7 @@ def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
     for selector in _TITLE_SELECTORS:
         for node in page.tree.css(selector):
             text = clean_text(node.text(), limit=200).lower()
-            if not text or _in_chrome(node):
+            if not text or _in_chrome(node) or _only_a_price(text):
                 continue
             if wanted and (wanted in text or (text in wanted and len(text) * 3 >= len(wanted))):
                 return node
@@ -112,6 +114,11 @@ def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
         if fallback is not None and not wanted:
             return fallback
     return fallback
+
+
+def _only_a_price(text: str) -> bool:
+    """osCommerce 2.3 puts the price in the page's first h1, floated right of the name's."""
+    return has_currency(text) and price_only(text)
 
 
 def _in_chrome(node: LexborNode) -> bool:

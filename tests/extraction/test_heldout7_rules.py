@@ -112,3 +112,26 @@ def test_a_heading_holding_only_the_price_is_not_the_title() -> None:
     result = extract_offer(page, "https://www.x.it/product_info.php?products_id=1")
     assert result.title is not None and "Vintage ST" in result.title, result.title
     assert result.price == Decimal("1249.00")
+
+
+def test_an_image_button_saying_add_to_cart_means_in_stock() -> None:
+    button = '<input type="image" src="button_in_cart.gif" alt="Aggiungi al carrello">'
+    page = product_page('<div class="price">8,50 €</div>').replace(
+        '<button class="add-to-cart" type="submit">Add to cart</button>', button
+    )
+    result = extract_offer(page, "https://www.x.it/p")
+    assert result.availability == Availability.IN_STOCK
+
+
+def test_a_side_columns_specials_lose_to_the_price_beside_the_name_in_a_table() -> None:
+    page = (
+        "<html><head><title>Shop, Corde Nickel 10-46</title></head><body><table><tr>"
+        '<td id="columnLeft"><div class="infoBoxHeading">Offerte</div><div><a href="/p">'
+        'Capotasto</a><br><del>€24,00</del><br><span class="productSpecialPrice">€19,50</span>'
+        '</div></td><td><form><table><tr><td class="pageHeading">Corde Nickel 10-46</td>'
+        '<td class="pageHeading" align="right">8,50 EUR</td></tr></table>'
+        '<input type="image" alt="Aggiungi al carrello"></form></td></tr></table></body></html>'
+    )
+    result = extract_offer(page, "https://www.x.it/product_info.php?products_id=2")
+    assert (result.price, result.currency) == (Decimal("8.50"), "EUR"), result.candidates[:3]
+    assert result.title is not None and "Nickel 10-46" in result.title

@@ -96,7 +96,11 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
     return found
 
 
-_BUTTONS = "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
+# Image buttons (`<input type="image" alt="Add to Cart">`) are osCommerce 2.2's and other
+# older shops' buttons.
+_BUTTONS = (
+    "button, input[type=submit], input[type=image], a[class*=cart], [name=add], [id*=add-to-cart i]"
+)
 _BUTTON_LIKE = "a[class*=btn i], span[class*=btn i]"
 
 
@@ -109,6 +113,8 @@ def _buttons_saying_cart(nodes: list[LexborNode]) -> list[LexborNode]:
         label = " ".join(
             v or "" for v in (node.text(), attrs.get("value"), attrs.get("name"), attrs.get("id"))
         )
+        if node.tag == "input" and attrs.get("type") == "image":
+            label += f" {attrs.get('alt') or ''} {attrs.get('title') or ''}"
         label += " " + (attrs.get("class") or "")
         if (
             _ADD_TO_CART_RE.search(label)

@@ -26,6 +26,7 @@ _TITLE_SELECTORS = (
     "[class*=product-title i]",
     "[class*=product-name i]",
     "[class*=product__title i]",
+    ".pageHeading",  # osCommerce 2.2 names the product in a table cell
     "h2",
 )
 # Class or id tokens of page chrome ("site-header", "header__inner", "navbar"), but not of a

@@ -87,7 +87,11 @@ AWAY_RE = re.compile(
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
     r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
     r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
-    r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
+    r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco"
+    # Side columns (osCommerce's columnLeft, PrestaShop 1.6's #right_column, Magento's
+    # "col-left sidebar") hold specials, bestsellers and the cart; "pb-right-column" and
+    # "product__sidebar" are the product's own.
+    r"|(?<![\w-])(?:sidebar|column[-_]?(?:left|right)|(?:left|right)[-_]?column)",
     re.I,
 )
 AWAY_TAGS = {"header", "footer", "nav", "aside"}

@@ -92,7 +92,8 @@ def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
 
     Inline siblings (`<span>`, `<s>`, text) are read, up to the first block element, and up
     through inline parents: "Was <s>$30</s>" is one line, while a "$29/mo with Affirm" block
-    above the real price is not part of the real price's line.
+    above the real price is not part of the real price's line. A table row is a line too:
+    a price in a cell takes the short labels of the cells beside it.
     """
     before: list[str] = []
     after: list[str] = []

@@ -96,12 +96,10 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
     return found
 
 
+_BUTTONS = "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
 # Image buttons (`<input type="image" alt="Add to Cart">`) are osCommerce 2.2's and other
-# older shops' buttons.
-_BUTTONS = (
-    "button, input[type=submit], input[type=image], a[class*=cart], [name=add], [id*=add-to-cart i]"
-)
-_BUTTON_LIKE = "a[class*=btn i], span[class*=btn i]"
+# older shops' buttons; looked for only when no real button says "cart", like styled links.
+_BUTTON_LIKE = "a[class*=btn i], span[class*=btn i], input[type=image]"
 
 
 def _buttons_saying_cart(nodes: list[LexborNode]) -> list[LexborNode]:

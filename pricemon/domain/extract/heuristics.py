@@ -297,7 +297,10 @@ def _read_one(
 
 def _converted(page: Page, before: str, currency: str | None) -> bool:
     """True right after a price in another currency and a bracket or slash."""
-    match = CONVERTED_AFTER_RE.search(before[-40:])
+    tail = before[-40:].rstrip()
+    if not tail.endswith(("(", "/", "≈")):
+        return False  # most prices: no regex pass
+    match = CONVERTED_AFTER_RE.search(tail)
     if match is None:
         return False
     earlier = page.parse_price(match.group(1))

@@ -106,9 +106,12 @@ def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
     for selector in _TITLE_SELECTORS:
         for node in page.tree.css(selector):
             text = clean_text(node.text(), limit=200).lower()
-            if not text or _in_chrome(node) or _only_a_price(text):
+            if not text or _in_chrome(node):
                 continue
-            if wanted and (wanted in text or (text in wanted and len(text) * 3 >= len(wanted))):
+            named = wanted and (wanted in text or (text in wanted and len(text) * 3 >= len(wanted)))
+            if (named or fallback is None) and _only_a_price(text):
+                continue  # checked only for a node about to be taken: it costs a regex pass
+            if named:
                 return node
             if fallback is None:
                 fallback = node

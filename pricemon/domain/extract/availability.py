@@ -61,7 +61,7 @@ _ADD_TO_CART_RE = re.compile(
 # slower per non-ASCII alternative).
 _ADD_TO_CART_CASELESS_RE = re.compile(
     r"바로\s?구매|구매하기|かごに追加|カートに追加"
-    r"|إضافة (?:إلى|ل)ل?سلة|أضف (?:إلى )?(?:ال)?سلة|اضف للسلة"
+    r"|إضافة (?:إلى|ل)ل?سلة|أضف (?:إلى )?(?:ال)?(?:سلة|حقيبة)|اضف للسلة|أضف للحقيبة"
     r"|加入購物車|加入购物车|立即購買|立即购买|ใส่ตะกร้า|הוספה לסל|הוסף לסל"
 )
 
@@ -93,7 +93,8 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
 
 
 _BUTTONS = "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
-_BUTTON_LIKE = "a[class*=btn i], span[class*=btn i]"
+# Cafe24 draws "바로 구매하기" as <a onclick="product_submit(…)"><span id="btnBuy">.
+_BUTTON_LIKE = "a[class*=btn i], span[class*=btn i], span[id^=btn i], a[onclick*=submit i]"
 
 
 def _buttons_saying_cart(nodes: list[LexborNode]) -> list[LexborNode]:

@@ -23,6 +23,7 @@ _TITLE_SELECTORS = (
     ".product_title",
     "[class*=product-title i]",
     "[class*=product-name i]",
+    "[class*=productname i]",  # camelCase: VTEX's div.productName, with no h1 on the page
     "[class*=product__title i]",
     "h2",
 )

@@ -153,9 +153,11 @@ class Page:
             return 0
         if self._body_length is None:
             text = body.text(deep=True, strip=False)
-            code = sum(len(n.text() or "") for n in body.css("script, style, template"))
-            blank = sum(text.count(c) for c in " \n\t\r")
-            self._body_length = max(0, len(text) - code - blank)
+            code = "".join(n.text() or "" for n in body.css("script, style, template"))
+            # Blanks are counted in the readable text only: the spaces inside a big inline
+            # state JSON are not missing page text.
+            blank = sum(text.count(c) - code.count(c) for c in " \n\t\r")
+            self._body_length = max(0, len(text) - len(code) - blank)
         return self._body_length
 
 

@@ -1,9 +1,9 @@
 """What the words and the markup around an amount say about it.
 
 The tables here encode what shops write next to prices that are not the price to pay (unit
-prices, instalments, savings, shipping thresholds, rewards), how they label old prices, and
-what their class names say (struck, sale, recommendation widget). They are data for
-heuristics.py, kept apart so the scoring code stays readable.
+prices, instalments, savings, shipping thresholds, rewards, one bank's card prices), how they
+label old prices, and what their class names say (struck, sale, recommendation widget). They
+are data for heuristics.py, kept apart so the scoring code stays readable.
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ AWAY_RE = re.compile(
     r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
     r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
-    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
+    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card"
+    r"|product-item(?!-detail)"  # Bitrix: "product-item" tiles, "product-item-detail" the product
     r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
     re.I,
 )
@@ -139,6 +140,10 @@ _NOT_A_PRICE_AFTER = [
         r"^\W{0,3}(?:with (?:the )?(?:coupon|code|voucher)|after coupon|mit (?:gutschein|code)"
         r"|avec (?:le )?code|con (?:el )?cup[oó]n)",
     ),
+    (  # "₹54,990 with HDFC Bank Credit Card EMI": an effective price for one bank's cards
+        "card-only price",
+        r"^\W{0,3}(?:with|using) (?:\w+ ){0,2}(?:bank|credit card|debit card)s?\b",
+    ),
     ("upfront payment", r"^\W{0,3}(?:upfront|up front|initial payment|anzahlung)\b"),
     ("percentage", r"^\s*%"),
     (
@@ -171,13 +176,14 @@ _NOT_A_PRICE_BEFORE = [
         "saving",
         r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
         r"|bespaar|discount|rabatt|экономия|выгода|ušetříte|oszczędzasz|tasarruf|megtakarítás"
-        r"|\bspar(?:a|er|e)?)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
+        r"|\bspar(?:a|er|e)?|現折|现折|折抵)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
         r"(?:up to\W*|bis zu\W*)?$",
     ),
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
-        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)[^.!]{0,25}$",
+        r"|frete|despacho|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)"
+        r"[^.!]{0,25}$",
     ),
     (
         "reward",
@@ -205,7 +211,8 @@ _NOT_A_PRICE_BEFORE = [
     (
         "threshold",
         r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
-        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej)\W*$",
+        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej|acima de|abaixo de)\W*$"
+        r"|[滿满]\s*$",  # "滿$1,500現折$150": NT$150 off a basket over NT$1,500
     ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
     ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
     (
@@ -247,7 +254,7 @@ NOW_LABEL_RE = re.compile(
 # B2B shops show the net price next to the gross one; people pay (and compare) the gross.
 EXCL_TAX_RE = re.compile(
     r"^\W{0,3}(?:excl\.?|exkl\.?|ex\.? vat|excluding|zzgl\.? mwst|netto|ht\b|hors taxes?"
-    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax|bez dph|ex\.? gst)",
+    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax|bez dph|ex\.? gst|税抜|税別)",
     re.I,
 )
 # The upper end of a price range ("€10,00 – €20,00"): the low end is the price shown first.

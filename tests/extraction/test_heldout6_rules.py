@@ -81,3 +81,20 @@ def test_fulfilment_buttons_without_cart_words_mean_in_stock() -> None:
     result = extract_offer(page, "https://x.com/p")
     assert result.price == Decimal("20.00")
     assert result.availability == Availability.IN_STOCK
+
+
+@pytest.mark.parametrize(
+    ("cls", "heading"),
+    [("partner-offers", "Also available from our partners"), ("seller-offers", "Other sellers")],
+)
+def test_other_sellers_offers_beside_the_buy_box_are_not_the_price(cls: str, heading: str) -> None:
+    main = (
+        '<p class="price price--large">£579.99</p>'
+        f'<section class="{cls}"><h3>{heading}</h3><ul>'
+        '<li><span class="name">Kitchen Outlet Ltd</span> <span class="price">£549.00</span>'
+        " <span>+ £4.95 delivery</span></li>"
+        '<li><span class="name">Cuisine Direct</span> <span class="price">£562.50</span>'
+        "</li></ul></section>"
+    )
+    result = extract_offer(product_page(main, lang="en-GB"), "https://x.co.uk/p")
+    assert (result.price, result.currency) == (Decimal("579.99"), "GBP"), result.candidates[:3]

@@ -87,7 +87,8 @@ AWAY_RE = re.compile(
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
     r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
     r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item(?![-_]price)"
-    r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
+    r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco"
+    r"|other[-_]?(?:offers?|sellers?)|partner[-_]?offers?",
     re.I,
 )
 AWAY_TAGS = {"header", "footer", "nav", "aside"}
@@ -102,6 +103,9 @@ AWAY_HEADING_RE = re.compile(
     r"|andre købte|du vil kanskje|passar bra med|kapcsolódó|polecane|podobne|doporučen"
     r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見|買)った人|関連商品|관련상품"
     r"|함께 구매|منتجات ذات صلة|منتجات مشابهة|benzer ürünler|birlikte al"
+    # Other sellers' offers for the same product (marketplaces, department stores' partners)
+    r"|other (?:sellers|offers)|also available from|autres (?:offres|vendeurs)"
+    r"|weitere angebote|andere (?:anbieter|verkäufer)|otros vendedores|altre offerte"
 )  # matched against lowercased text: re.I over non-ASCII alternatives is 7x slower
 HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 

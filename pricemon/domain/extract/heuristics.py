@@ -6,8 +6,10 @@ for the main one (so prices near the title and the add-to-cart button win, and t
 carousels, recommendation grids, cart widgets, headers and footers lose); a struck-through
 "was" price taken for the sale price (so `del`/`s`/`strike`, line-through styles and
 was/old/compare/list-price classes lose); "$29/month", "4 payments of $12", "Save $50",
-"Free shipping over $50" and "€2,99/kg" taken for the price (those are not prices at all and
-are dropped); another variant's price in a `<select>` (dropped).
+"Free shipping over $50", "€2,99/kg", "Get $1.80 in CT Money" and "protection plan - $12.99"
+taken for the price (those are not prices at all and are dropped); another variant's price in
+a `<select>` (dropped); a members' price ("Club price", or "IKEA Family price" in a short label
+on the line above) taken for what everyone pays (penalised).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import (
+    label_above,
     price_only,
     price_text,
     segments,
@@ -107,33 +110,29 @@ def _collect(page: Page, regions: dict[int, str], cache: dict[int, Markup]) -> l
         return []
     seen: set[int] = set()
     out: list[Visible] = []
-    resume_at: int | None = None
-    for order, node in enumerate(body.traverse(include_text=True)):
-        if resume_at is not None:
-            if node.mem_id != resume_at:
-                continue
-            resume_at = None
-        if not node.is_text_node:
+    order = 0
+    node = body.child
+    while node is not None:
+        order += 1
+        if node.is_text_node:
+            text = node.text_content
+            if text and len(text) <= MAX_TEXT and DIGIT_RE.search(text):
+                element = _price_element(node, text)
+                if element is not None and element.mem_id not in seen:
+                    seen.add(element.mem_id)
+                    out.extend(_read(page, element, order, cache))
+        else:
             why = regions.get(node.mem_id)
             if why is not None:
                 out.extend(_read_region(page, node, why, order))
             elif node.tag not in _CODE_TAGS:
-                continue
-            # Skip the subtree: a region is read already, and script or style text (often
-            # hundreds of KB of inline state) would only be copied to be thrown away.
-            following = after(node)
-            if following is None:
-                break
-            resume_at = following.mem_id
-            continue
-        text = node.text_content
-        if not text or len(text) > MAX_TEXT or not DIGIT_RE.search(text):
-            continue
-        element = _price_element(node, text)
-        if element is None or element.mem_id in seen:
-            continue
-        seen.add(element.mem_id)
-        out.extend(_read(page, element, order, cache))
+                child = node.child
+                if child is not None:
+                    node = child
+                    continue
+            # A region is read already, and script or style text (often hundreds of KB of
+            # inline state) would only be copied to be thrown away: the walk skips them.
+        node = after(node, within=body)
     return out
 
 
@@ -288,6 +287,8 @@ def _read_one(
         # one item; a real unit price says "/ 100 g" next to it and is rejected above.
         _adjust(visible, -0.4, "unit price markup")
     _score_words(visible, text, before, after)
+    if "a members' price" not in visible.reasons and MEMBER_LABEL_RE.search(label_above(element)):
+        _adjust(visible, -0.3, "a members' price")
     return visible
 
 

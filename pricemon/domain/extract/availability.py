@@ -38,6 +38,7 @@ OUT_OF_STOCK_RE = re.compile(
     r"|niedostępny|esgotado|indisponível|niet (?:meer )?leverbaar|niet beschikbaar"
     r"|tilapäisesti loppu|loppu varastosta|loppuunmyyty|ei saatavilla|ikke på lager|uppselt"
     r"|vyprodáno|nedostupné|elfogyott|nincs raktáron|нет в наличии|немає в наявності"
+    r"|нет в продаже|немає в продажу|товар закончился"
     r"|在庫切れ|売り切れ|품절)",
     re.IGNORECASE,
 )
@@ -131,6 +132,9 @@ IN_STOCK_RE = re.compile(
 _IN_CASELESS_RE = re.compile(r"有貨|現貨|有现货|现货|库存充足|มีสินค้า|διαθέσιμο|במלאי|متوفر")
 
 
+_LEAD_CHARS = 300  # the title block's opening text: title, rating, price or its absence
+
+
 def visible_availability(page: Page, main_area: LexborNode | None) -> Availability | None:
     """What the main product area shows: a stock label, or a sold-out add-to-cart button.
 
@@ -148,6 +152,12 @@ def visible_availability(page: Page, main_area: LexborNode | None) -> Availabili
         return label
     if any(OUT_OF_STOCK_RE.search(b.text() or "") for b in buttons):
         return Availability.OUT_OF_STOCK
+    if not buttons and main_area is not None:
+        # Nothing to press and no stock label: a catalogue or a shop that drops the button
+        # says it in place of the price, right under the title ("Нет в продаже").
+        lead = clean_text(main_area.text(), limit=_LEAD_CHARS)
+        if OUT_OF_STOCK_RE.search(lead) or (not lead.isascii() and _OUT_CASELESS_RE.search(lead)):
+            return Availability.OUT_OF_STOCK
     return None
 
 

@@ -107,33 +107,29 @@ def _collect(page: Page, regions: dict[int, str], cache: dict[int, Markup]) -> l
         return []
     seen: set[int] = set()
     out: list[Visible] = []
-    resume_at: int | None = None
-    for order, node in enumerate(body.traverse(include_text=True)):
-        if resume_at is not None:
-            if node.mem_id != resume_at:
-                continue
-            resume_at = None
-        if not node.is_text_node:
+    order = 0
+    node = body.child
+    while node is not None:
+        order += 1
+        if node.is_text_node:
+            text = node.text_content
+            if text and len(text) <= MAX_TEXT and DIGIT_RE.search(text):
+                element = _price_element(node, text)
+                if element is not None and element.mem_id not in seen:
+                    seen.add(element.mem_id)
+                    out.extend(_read(page, element, order, cache))
+        else:
             why = regions.get(node.mem_id)
             if why is not None:
                 out.extend(_read_region(page, node, why, order))
             elif node.tag not in _CODE_TAGS:
-                continue
-            # Skip the subtree: a region is read already, and script or style text (often
-            # hundreds of KB of inline state) would only be copied to be thrown away.
-            following = after(node)
-            if following is None:
-                break
-            resume_at = following.mem_id
-            continue
-        text = node.text_content
-        if not text or len(text) > MAX_TEXT or not DIGIT_RE.search(text):
-            continue
-        element = _price_element(node, text)
-        if element is None or element.mem_id in seen:
-            continue
-        seen.add(element.mem_id)
-        out.extend(_read(page, element, order, cache))
+                child = node.child
+                if child is not None:
+                    node = child
+                    continue
+            # A region is read already, and script or style text (often hundreds of KB of
+            # inline state) would only be copied to be thrown away: the walk skips them.
+        node = after(node, within=body)
     return out
 
 

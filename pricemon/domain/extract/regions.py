@@ -93,13 +93,17 @@ def _inside(node: LexborNode, found: dict[int, str]) -> bool:
     return False
 
 
-def after(node: LexborNode) -> LexborNode | None:
-    """The first node after `node`'s subtree in document order (None at the end)."""
+def after(node: LexborNode, within: LexborNode | None = None) -> LexborNode | None:
+    """The first node after `node`'s subtree in document order (None at the end, or at the
+    end of `within`'s subtree)."""
     current: LexborNode | None = node
     while current is not None:
-        if current.next is not None:
-            return current.next
+        following = current.next
+        if following is not None:
+            return following
         current = current.parent
+        if within is not None and current is not None and current.mem_id == within.mem_id:
+            return None
     return None
 
 

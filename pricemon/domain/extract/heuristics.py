@@ -6,10 +6,12 @@ for the main one (so prices near the title and the add-to-cart button win, and t
 carousels, recommendation grids, cart widgets, headers and footers lose); a struck-through
 "was" price taken for the sale price (so `del`/`s`/`strike`, line-through styles and
 was/old/compare/list-price classes lose); "$29/month", "4 payments of $12", "Save $50",
-"Free shipping over $50" and "€2,99/kg" taken for the price (those are not prices at all and
-are dropped); another variant's price in a `<select>` (dropped); a price mentioned in a
-sentence of the description ("was appraised at $1,200") on an ad that shows no price of its
-own (weak, dropped unless labelled).
+"Free shipping over $50", "€2,99/kg", "Get $1.80 in CT Money" and "protection plan - $12.99"
+taken for the price (those are not prices at all and are dropped); another variant's price in
+a `<select>` (dropped); a members' price ("Club price", or "IKEA Family price" in a short label
+on the line above) taken for what everyone pays (penalised); a price mentioned in a sentence
+of the description ("was appraised at $1,200") on an ad that shows no price of its own (weak,
+dropped unless labelled).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import (
+    is_rate,
+    label_above,
     price_only,
     price_text,
     segments,
@@ -172,7 +176,7 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
             if price_only(whole) or priceish is not None:
                 return current if price_only(whole) else priceish
             break
-        if _is_rate(text, whole):
+        if is_rate(text, whole):
             return None  # "45<em>%</em>" in a price box: the discount rate, not an amount
         if priceish is None and _is_priceish(current):
             # A bare number in a price box ("1’249.–" over "statt 1’399.–") is the price
@@ -182,12 +186,6 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
     if priceish is None and sibling_currency(element) is not None:
         return element  # "<span>CHF</span> <span>599.00</span><span>au lieu de …</span>"
     return priceish
-
-
-def _is_rate(number: str, whole: str) -> bool:
-    """True when `number` is followed by "%" (or "折") in its container's text."""
-    at = whole.find(number.strip())
-    return at >= 0 and PERCENT_RE.match(whole, max(0, at + len(number.strip()) - 1)) is not None
 
 
 def _with_sibling_currency(element: LexborNode, text: str) -> str:
@@ -253,16 +251,14 @@ def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup])
         text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
     before, after = surroundings(element, text)
     found = []
-    parts = segments(text)
-    for head, segment, tail in parts:
+    for head, segment, tail in segments(text):
         visible = _read_one(
             page, element, segment, f"{before} {head}".strip(), f"{tail} {after}".strip(), cache
         )
         if visible is not None:
+            _score_prose(visible, text)  # the whole sentence: "appraised at $1,200 ... for $80"
             visible.order = order
             found.append(visible)
-            if len(parts) > 1 and visible.score > -1.0 and "in running text" not in visible.reasons:
-                _score_prose(visible, text)  # "appraised at $1,200 ... delivery for $80"
     return found
 
 
@@ -298,6 +294,8 @@ def _read_one(
         # one item; a real unit price says "/ 100 g" next to it and is rejected above.
         _adjust(visible, -0.4, "unit price markup")
     _score_words(visible, text, before, after)
+    if "a members' price" not in visible.reasons and MEMBER_LABEL_RE.search(label_above(element)):
+        _adjust(visible, -0.3, "a members' price")
     return visible
 
 
@@ -305,7 +303,6 @@ def _score_words(visible: Visible, text: str, before: str, after: str) -> None:
     """Adjust the score for the words just before and after the amount."""
     if MEMBER_LABEL_RE.search(before[-40:]) or MEMBER_AFTER_RE.search(after[:30]):
         _adjust(visible, -0.3, "a members' price")
-    _score_prose(visible, text)
     if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
         _adjust(visible, 0.15, "labelled as the price")
     if RANGE_END_RE.search(before[-30:]):
@@ -321,7 +318,7 @@ def _score_words(visible: Visible, text: str, before: str, after: str) -> None:
 def _score_prose(visible: Visible, sentence: str) -> None:
     """A price inside a sentence is weak evidence, and weaker still in the description, where
     sellers mention what they paid, what it was appraised at or what delivery costs."""
-    if len(PROSE_WORD_RE.findall(sentence)) <= PROSE_WORDS:
+    if visible.score <= -1.0 or len(PROSE_WORD_RE.findall(sentence)) <= PROSE_WORDS:
         return
     _adjust(visible, -0.3, "in running text")
     if visible.node is not None and in_description(visible.node):

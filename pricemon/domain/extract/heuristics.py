@@ -9,7 +9,9 @@ was/old/compare/list-price classes lose); "$29/month", "4 payments of $12", "Sav
 "Free shipping over $50", "€2,99/kg", "Get $1.80 in CT Money" and "protection plan - $12.99"
 taken for the price (those are not prices at all and are dropped); another variant's price in
 a `<select>` (dropped); a members' price ("Club price", or "IKEA Family price" in a short label
-on the line above) taken for what everyone pays (penalised).
+on the line above) taken for what everyone pays (penalised); a price mentioned in a sentence
+of the description ("was appraised at $1,200") on an ad that shows no price of its own (weak,
+dropped unless labelled).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import (
+    is_rate,
     label_above,
     price_only,
     price_text,
@@ -55,6 +58,7 @@ from pricemon.domain.extract.rules import (
     WAS_LABEL_RE,
     Markup,
     has_ancestor,
+    in_description,
     in_option_label,
     markup_of,
     not_a_price,
@@ -172,6 +176,8 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
             if price_only(whole) or priceish is not None:
                 return current if price_only(whole) else priceish
             break
+        if is_rate(text, whole):
+            return None  # "45<em>%</em>" in a price box: the discount rate, not an amount
         if priceish is None and _is_priceish(current):
             # A bare number in a price box ("1’249.–" over "statt 1’399.–") is the price
             # when its own element holds nothing else.
@@ -250,6 +256,7 @@ def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup])
             page, element, segment, f"{before} {head}".strip(), f"{tail} {after}".strip(), cache
         )
         if visible is not None:
+            _score_prose(visible, text)  # the whole sentence: "appraised at $1,200 ... for $80"
             visible.order = order
             found.append(visible)
     return found
@@ -296,8 +303,6 @@ def _score_words(visible: Visible, text: str, before: str, after: str) -> None:
     """Adjust the score for the words just before and after the amount."""
     if MEMBER_LABEL_RE.search(before[-40:]) or MEMBER_AFTER_RE.search(after[:30]):
         _adjust(visible, -0.3, "a members' price")
-    if len(PROSE_WORD_RE.findall(text)) > PROSE_WORDS:
-        _adjust(visible, -0.3, "in running text")
     if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
         _adjust(visible, 0.15, "labelled as the price")
     if RANGE_END_RE.search(before[-30:]):
@@ -308,6 +313,16 @@ def _score_words(visible: Visible, text: str, before: str, after: str) -> None:
         _adjust(visible, -0.3, "per item")
     if EXCL_TAX_RE.search(after[:30]) or EXCL_TAX_BEFORE_RE.search(before[-30:]):
         _adjust(visible, -0.2, "excluding tax")
+
+
+def _score_prose(visible: Visible, sentence: str) -> None:
+    """A price inside a sentence is weak evidence, and weaker still in the description, where
+    sellers mention what they paid, what it was appraised at or what delivery costs."""
+    if visible.score <= -1.0 or len(PROSE_WORD_RE.findall(sentence)) <= PROSE_WORDS:
+        return
+    _adjust(visible, -0.3, "in running text")
+    if visible.node is not None and in_description(visible.node):
+        _adjust(visible, -0.4, "in the product description")
 
 
 def _score_markup(

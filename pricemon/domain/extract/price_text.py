@@ -15,9 +15,16 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.currency import CURRENCY_TOKEN_RE, ISO_CODES
 from pricemon.domain.extract.page import clean_text
-from pricemon.domain.extract.rules import CURRENCY_PREFIX_RE, INLINE_TAGS, TRAILING_CURRENCY_RE
+from pricemon.domain.extract.rules import (
+    CURRENCY_PREFIX_RE,
+    INLINE_TAGS,
+    PERCENT_RE,
+    TRAILING_CURRENCY_RE,
+)
 from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
 
+_MAX_LABEL = 40  # a row label ("List Price:", "배송비") is short
+_DIGIT_RE = re.compile(r"\d")
 _MAX_SYMBOL = 5  # "CHF", "zł", "ر.س": a currency element holds nothing else
 _MAX_LABEL = 60  # a label on its own line is short; a longer block is content
 _LABEL_LEVELS = 3
@@ -30,6 +37,13 @@ def price_only(text: str) -> bool:
     """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
     rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
     return _FOUR_LETTERS_RE.search(rest) is None
+
+
+def is_rate(number: str, whole: str) -> bool:
+    """True when `number` is followed by "%" (or "折") in its container's text: "45<em>%</em>"
+    in a price box is the discount rate, not an amount."""
+    at = whole.find(number.strip())
+    return at >= 0 and PERCENT_RE.match(whole, max(0, at + len(number.strip()) - 1)) is not None
 
 
 def sibling_currency(element: LexborNode) -> tuple[str, bool] | None:
@@ -93,7 +107,8 @@ def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
 
     Inline siblings (`<span>`, `<s>`, text) are read, up to the first block element, and up
     through inline parents: "Was <s>$30</s>" is one line, while a "$29/mo with Affirm" block
-    above the real price is not part of the real price's line.
+    above the real price is not part of the real price's line. A table or definition-list
+    cell's row label ("<th>List Price:</th>", "<dt>Shipping</dt>") is read as the words before.
     """
     before: list[str] = []
     after: list[str] = []
@@ -106,7 +121,26 @@ def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
         node = node.parent
         if node is None or node.tag not in INLINE_TAGS:
             break
+    label = _cell_label(element if element.tag not in INLINE_TAGS else node)
+    if label:
+        before.append(label)
     return clean_text(" ".join(reversed(before))), clean_text(" ".join(after))
+
+
+def _cell_label(cell: LexborNode | None) -> str | None:
+    """The label of a value cell: `<dt>Shipping</dt><dd>3,000원</dd>`, `<th>Price:</th><td>`.
+    The label is on the same line for a reader, though not in the same block."""
+    if cell is None or cell.tag not in ("dd", "td"):
+        return None
+    label = cell.prev
+    while label is not None and label.is_text_node and not (label.text_content or "").strip():
+        label = label.prev
+    if label is None or label.tag not in ("dt", "th", "td"):
+        return None
+    text = label.text() or ""
+    if len(text) > _MAX_LABEL or (cell.tag == "dd") != (label.tag == "dt"):
+        return None
+    return None if label.tag == "td" and _DIGIT_RE.search(text) else text
 
 
 def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> None:

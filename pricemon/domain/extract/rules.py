@@ -29,7 +29,8 @@ INLINE_TAGS |= {"label", "bdi", "u", "abbr", "data", "font", "mark", "time", "me
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "title", "textarea", "head", "h1"}
 MAX_TEXT = 160  # longer text nodes are prose, not price labels
 DIGIT_RE = re.compile(r"\d")
-PERCENT_RE = re.compile(r"\d\s*%")
+# "45%", and the Chinese discount "6折" (pay 60%): a rate, never an amount.
+PERCENT_RE = re.compile(r"\d\s*[%折]")
 PRICEISH_RE = re.compile(
     r"price|preis|prix|precio|prezzo|pris|preco|preço|prijs|cena|cijena|hinta|fiyat|kaina"
     r"|amount|cost|money|betrag|kaufpreis",
@@ -54,12 +55,15 @@ MEMBER_AFTER_RE = re.compile(
     re.I,
 )
 STRUCK_TAGS = {"del", "s", "strike"}
+# A class "price-list" alone is a list OF prices (wholesale quantity tiers, a pricelist), not
+# a list price; "price--list" (a BEM modifier) and "list-price" are list prices.
 STRUCK_RE = re.compile(
-    r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])|rrp|msrp|uvp"
-    r"|strike|crossed"
+    r"\b(?:was|old|compare|(?<!price[-_])list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])"
+    r"|rrp|msrp|uvp|strike|crossed"
     r"|retail|reference)"
     r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
-    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price"
+    r"|compare|list(?!\s|$)|before|original|strike)|line-through|strikethrough|basisprice"
+    r"|a-text-price"
     r"|deleted",
     re.I,
 )
@@ -110,6 +114,7 @@ AWAY_HEADING_RE = re.compile(
     r"|other (?:sellers|offers)|also available from|autres (?:offres|vendeurs)"
     r"|weitere angebote|andere (?:anbieter|verkäufer)|otros vendedores|altre offerte"
 )  # matched against lowercased text: re.I over non-ASCII alternatives is 7x slower
+_DESCRIPTION_RE = re.compile(r"descr", re.I)
 HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Words around an amount that make it something other than the price to pay. Each rule looks
@@ -175,7 +180,8 @@ _NOT_A_PRICE_BEFORE = [
         "instalment",
         r"(?:payments? of|instal+ments? of|or \d+ (?:interest-free )?(?:payments|"
         r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal|рассрочк\w*"
-        r"|splátk\w*|taksit\w*|\d+ rat\w*|cuotas? de|mtl\.|monatl\w*|mensualités?|gesamtbetrag"
+        r"|splátk\w*|taksit\w*|\d+ rat\w*|\d+ ?×|cuotas? de|mtl\.|monatl\w*|mensualités?"
+        r"|gesamtbetrag"
         r"|total amount payable|total cost|importe total adeudado|montant total dû)\W*"
         r"(?:from\W*|от\W*|od\W*)?$",
     ),
@@ -195,7 +201,7 @@ _NOT_A_PRICE_BEFORE = [
     (
         "reward",
         r"(?:gift card|reward|points|cash ?back|credit(?: of)?|trade[- ]in|exchange offer|pfand"
-        r"|deposit|적립금|\bearn)\W*(?:up to\W*)?$",
+        r"|deposit|적립금|적립|\bearn)\W*(?:up to\W*|최대\W*)?$",
     ),
     ("add-on", r"\+\s*$"),
     (  # "Product protection plan 2 years - $12.99", "Care & Repair - €6.99": sold beside it
@@ -253,7 +259,10 @@ WAS_LABEL_RE = re.compile(
     r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"
-    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$",
+    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$"
+    # Chinese, Japanese and Korean "original / list / market price": no \b, as these are
+    # written straight after the sale price ("$210原價 $350").
+    r"|(?:原價|原价|定價|定价|市價|市价|建議售價|建议售价|通常価格|定価|参考価格|정가|소비자가)\W*$",
     re.I,
 )
 # Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").
@@ -282,7 +291,8 @@ RANGE_END_RE = re.compile(
 # "From" prices: the cheapest variant or seller, often the price shown, but weaker evidence.
 # Magento writes "As low as" for tier and configurable prices.
 FROM_RE = re.compile(
-    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från)\s*$",
+    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från|от"
+    r"|od)\s*$",
     re.I,
 )
 
@@ -302,12 +312,15 @@ class Markup:
 
 @lru_cache(maxsize=8192)
 def classify_markup(
-    tag: str, cls: str, ident: str, style: str, itemprop: str, hidden: bool
+    tag: str, cls: str, ident: str, style: str, itemprop: str, hidden: bool, test_id: str = ""
 ) -> Markup:
-    """Classify an element by its attributes (cached: shops repeat the same classes)."""
+    """Classify an element by its attributes (cached: shops repeat the same classes).
+
+    `test_id` (data-testid, data-auto, ...) only marks old prices: apps with generated class
+    names say "old-price" there and nowhere else."""
     label = STATE_CLASS_RE.sub(" ", f"{cls} {ident}")
     struck = None
-    if tag in STRUCK_TAGS or STRUCK_RE.search(label):
+    if tag in STRUCK_TAGS or STRUCK_RE.search(label) or (test_id and STRUCK_RE.search(test_id)):
         struck = f"struck or old price ({tag})"
     elif "line-through" in style:
         struck = "line-through style"
@@ -336,6 +349,7 @@ def markup_of(node: LexborNode, cache: dict[int, Markup]) -> Markup:
             attrs.get("style") or "",
             attrs.get("itemprop") or "",
             "hidden" in attrs,
+            attrs.get("data-testid") or attrs.get("data-auto") or attrs.get("data-test") or "",
         )
         cache[node.mem_id] = found
     return found
@@ -361,6 +375,20 @@ def in_option_label(node: LexborNode) -> bool:
             return False
         if current.tag == "label":
             return current.css_first("input[type=checkbox], input[type=radio]") is not None
+        current = current.parent
+    return False
+
+
+def in_description(node: LexborNode) -> bool:
+    """True inside the product description (itemprop=description, a "description" class)."""
+    current: LexborNode | None = node
+    for _ in range(8):
+        if current is None or current.tag in ("body", "main"):
+            return False
+        attrs = current.attributes
+        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if attrs.get("itemprop") == "description" or _DESCRIPTION_RE.search(label):
+            return True
         current = current.parent
     return False
 

@@ -17,6 +17,7 @@ dropped unless labelled).
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -68,6 +69,7 @@ from pricemon.domain.money import has_currency
 _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
+_CORROBORATED_FROM = 0.3  # decide.MIN_VISIBLE: below it a price is not a candidate at all
 
 
 @dataclass
@@ -89,6 +91,7 @@ def visible_candidates(page: Page, layout: Layout) -> list[Visible]:
     """All visible prices, best first."""
     found = _collect(page, away_regions(page, layout), _anchor_markup(layout))
     _score_position(found, layout)
+    _corroborate(found)
     found.sort(key=lambda v: (-v.score, v.order))
     return found
 
@@ -380,6 +383,18 @@ def _mark_struck(visible: Visible, why: str) -> None:
 
 def _away(visible: Visible) -> bool:
     return any(r.startswith("outside") for r in visible.reasons)
+
+
+def _corroborate(found: list[Visible]) -> None:
+    """A tie-breaker: an amount the product area shows twice (the headline "from 1 502,20"
+    and the cheapest offer's row, or the price and the sticky cart bar) is more likely the
+    price than one shown once."""
+    shown = [v for v in found if v.score >= _CORROBORATED_FROM and not v.struck and not _away(v)]
+    counts = Counter(v.amount for v in shown)
+    for v in shown:
+        if counts[v.amount] > 1:
+            v.score += 0.02
+            v.reasons.append("shown twice")
 
 
 def _score_position(found: list[Visible], layout: Layout) -> None:

@@ -1,9 +1,10 @@
-"""The products service: add, find, list, change, remove, import and export products.
+"""The products service: add, find, list, change, remove and export products.
 
 The CLI and the web dashboard both call these functions, so the rules (URLs normalised, one
 product per URL, names trimmed) live in one place. Every function takes an open
 `sqlmodel.Session` and only *flushes*: the caller commits, normally with
-`pricemon.db.session_scope(engine)`, so a whole import is one transaction.
+`pricemon.db.session_scope(engine)`, so a whole import (`pricemon.product_import`) is one
+transaction.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -83,7 +83,8 @@ def _clean_name(name: str | None) -> str | None:
     return name
 
 
-def _by_url(session: Session, url: str) -> Product | None:
+def product_by_url(session: Session, url: str) -> Product | None:
+    """The product monitoring `url` (already normalised), if any."""
     return session.exec(select(Product).where(Product.url == url)).first()
 
 
@@ -119,7 +120,7 @@ def add_product(session: Session, url: str, *, name: str | None = None) -> Produ
     """
     normalised = normalise_url(url)
     clean_name = _clean_name(name)
-    existing = _by_url(session, normalised)
+    existing = product_by_url(session, normalised)
     if existing is not None:
         raise _duplicate(normalised, existing)
     return _flush_new(session, Product(url=normalised, name=clean_name))
@@ -144,7 +145,7 @@ def find_product(session: Session, id_or_url: str | int) -> Product:
     if isinstance(id_or_url, int) or str(id_or_url).strip().isdigit():
         return get_product(session, int(id_or_url))
     url = normalise_url(str(id_or_url))
-    product = _by_url(session, url)
+    product = product_by_url(session, url)
     if product is None:
         raise NotFoundError(
             f"{url} is not monitored", hint="`pricemon products list` shows every product"
@@ -214,7 +215,7 @@ def update_product(session: Session, product_id: int, **changes: Any) -> Product
     product = get_product(session, product_id)
     if "url" in changes:
         url = normalise_url(changes["url"])
-        existing = _by_url(session, url)
+        existing = product_by_url(session, url)
         if existing is not None and existing.id != product.id:
             raise _duplicate(url, existing)
         product.url = url
@@ -245,120 +246,6 @@ def remove_product(session: Session, id_or_url: str | int) -> Product:
     session.delete(product)
     session.flush()
     return product
-
-
-# Import -------------------------------------------------------------------------------------
-
-
-ImportOutcome = Literal["added", "skipped", "invalid"]
-
-
-@dataclass(frozen=True)
-class ImportLine:
-    """What happened to one line of an import file (`line` counts from 1)."""
-
-    line: int
-    url: str
-    outcome: ImportOutcome
-    reason: str | None = None
-    product_id: int | None = None
-
-
-@dataclass
-class ImportReport:
-    """Every non-blank line of an import, in file order, with the counts."""
-
-    lines: list[ImportLine] = field(default_factory=list)
-
-    def count(self, outcome: ImportOutcome) -> int:
-        return sum(1 for line in self.lines if line.outcome == outcome)
-
-    @property
-    def added_ids(self) -> list[int]:
-        return [line.product_id for line in self.lines if line.product_id is not None]
-
-    def summary(self) -> str:
-        return (
-            f"{self.count('added')} added, {self.count('skipped')} skipped, "
-            f"{self.count('invalid')} invalid"
-        )
-
-
-class _OneColumn(csv.excel):
-    delimiter = "\x1f"  # the ASCII unit separator: never in a URL
-
-
-def _csv_rows(text: str) -> list[tuple[int, str, str | None]] | None:
-    """(line, url, name) rows when `text` is a CSV with a `url` header, else None."""
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first is None:
-        return None
-    try:
-        dialect: Any = csv.Sniffer().sniff(lines[first], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    header = [cell.strip().lower() for cell in next(csv.reader([lines[first]], dialect))]
-    if "url" not in header:
-        return None
-    if len(header) == 1:
-        # A lone `url` column: a comma inside an unquoted URL is part of it, not a delimiter.
-        dialect = _OneColumn
-    url_at, name_at = header.index("url"), header.index("name") if "name" in header else None
-    reader = csv.reader(io.StringIO("\n".join(lines[first + 1 :])), dialect)
-    rows = []
-    for cells in reader:
-        line_number = first + 1 + reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        url = cells[url_at] if url_at < len(cells) else ""
-        name = cells[name_at] if name_at is not None and name_at < len(cells) else None
-        rows.append((line_number, url, name))
-    return rows
-
-
-def _plain_rows(text: str) -> list[tuple[int, str, str | None]]:
-    """(line, url, None) for each line that is neither blank nor a `#` comment."""
-    return [
-        (number, line.strip(), None)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.strip().startswith("#")
-    ]
-
-
-def import_products(session: Session, text: str) -> ImportReport:
-    """Add every URL in `text`: a CSV with a `url` column (and optionally `name`), or one
-    URL per line (blank lines and `#` comments ignored).
-
-    Invalid lines and URLs already monitored (or repeated in the file) do not stop the
-    import; each line's outcome and reason are in the report.
-    """
-    text = text.removeprefix("\ufeff")
-    rows = _csv_rows(text)
-    if rows is None:
-        rows = _plain_rows(text)
-    report = ImportReport()
-    seen: dict[str, int] = {}
-    for number, raw_url, name in rows:
-        report.lines.append(_import_one(session, number, raw_url.strip(), name, seen))
-    return report
-
-
-def _import_one(
-    session: Session, number: int, raw_url: str, name: str | None, seen: dict[str, int]
-) -> ImportLine:
-    try:
-        url = normalise_url(raw_url)
-        if url in seen:
-            return ImportLine(number, url, "skipped", f"same URL as line {seen[url]}")
-        seen[url] = number
-        existing = _by_url(session, url)
-        if existing is not None:
-            return ImportLine(number, url, "skipped", f"already monitored (product {existing.id})")
-        product = add_product(session, url, name=name)
-    except InputError as error:
-        return ImportLine(number, raw_url, "invalid", error.message)
-    return ImportLine(number, url, "added", product_id=product.id)
 
 
 # Export -------------------------------------------------------------------------------------

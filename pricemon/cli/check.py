@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--html",
-                help="Read a saved page instead of fetching (no network at all).",
+                help="Read a saved page (.html or .html.gz) instead of fetching: no network.",
                 exists=True,
                 dir_okay=False,
                 readable=True,
@@ -71,8 +71,15 @@ def register(app: typer.Typer) -> None:
 
 def _check_saved(path: Path, url: str | None) -> CheckResult:
     from pricemon.checker import check_html
+    from pricemon.fetch.page import decode_saved_page
 
-    return check_html(path.read_text(encoding="utf-8", errors="replace"), url or path.as_uri())
+    try:
+        html = decode_saved_page(path.read_bytes())
+    except ValueError as exc:
+        raise InputError(
+            f"cannot read {path}: {exc}", hint="give an .html file, or one compressed with gzip"
+        ) from exc
+    return check_html(html, url or path.as_uri())
 
 
 def _check_url(ctx: typer.Context, url: str | None, browser: Any, ai: Any) -> CheckResult:

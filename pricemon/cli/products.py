@@ -143,12 +143,12 @@ def import_(
 ) -> None:
     """Add many products at once. Reports each line: added, skipped (already monitored or
     repeated) or invalid (with the reason). Invalid lines do not stop the import."""
-    from pricemon import products
     from pricemon.db import session_scope
+    from pricemon.product_import import import_products
 
     text = _read_text(file)
     with session_scope(open_engine(ctx)) as session:
-        report = products.import_products(session, text)
+        report = import_products(session, text)
     for line in report.lines:
         detail = f" (product {line.product_id})" if line.product_id else f": {line.reason}"
         typer.echo(f"line {line.line}: {line.outcome} {line.url}{detail}")

@@ -162,6 +162,7 @@ COUNTRY_CURRENCIES: dict[str, str] = {
     "ae": "AED",
     "sa": "SAR",
     "ru": "RUB",
+    "by": "BYN",
     "ua": "UAH",
     "kz": "KZT",
     "bd": "BDT",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from dataclasses import dataclass, field
 
 
@@ -69,3 +70,36 @@ def sniff_encoding(body: bytes, content_type: str | None) -> str:
 def decode_html(body: bytes, content_type: str | None) -> str:
     """`body` as text (see `sniff_encoding`); undecodable bytes become U+FFFD."""
     return body.decode(sniff_encoding(body, content_type), errors="replace")
+
+
+# A saved page is read whole; this bounds what a gzip bomb could make of a small file.
+MAX_SAVED_PAGE_BYTES = 50 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def decode_saved_page(data: bytes) -> str:
+    """The text of a page saved to disk, gzip-compressed or not.
+
+    Unlike a response there is no header to trust, and "Save page as" writes UTF-8 while
+    keeping the page's old `<meta charset>`: bytes that are valid UTF-8 are read as UTF-8,
+    other bytes by their BOM or `<meta charset>` (see `sniff_encoding`).
+    """
+    if data.startswith(_GZIP_MAGIC):
+        data = _gunzip(data)
+    try:
+        return data.decode("utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8")
+    except UnicodeDecodeError:
+        return decode_html(data, None)
+
+
+def _gunzip(data: bytes) -> bytes:
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        out = inflater.decompress(data, MAX_SAVED_PAGE_BYTES)
+    except zlib.error as exc:
+        raise ValueError(f"not a readable gzip file ({exc})") from exc
+    if inflater.unconsumed_tail:
+        raise ValueError(f"larger than {MAX_SAVED_PAGE_BYTES // 2**20} MB once decompressed")
+    if not inflater.eof:
+        raise ValueError("the gzip data ends early (truncated file?)")
+    return out

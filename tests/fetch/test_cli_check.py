@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -59,6 +61,66 @@ def test_saved_page_as_json(tmp_path: Path) -> None:
         "reasons",
     }
     assert set(data["timings_ms"]) == {"extract"}
+
+
+def _visible_page(charset: str, title: str, price: str, cart: str) -> str:
+    """A page with no structured data: only its visible text says the price."""
+    return (
+        f'<html><head><meta charset="{charset}"><title>{title}</title></head><body>'
+        f'<main><h1>{title}</h1><div class="product-price">{price}</div>'
+        f"<button>{cart}</button></main></body></html>"
+    )
+
+
+def _check_saved(path: Path, url: str) -> dict[str, Any]:
+    result = runner.invoke(app, ["check", "--html", str(path), "--url", url, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+ENCODED_PAGES = [
+    ("windows-1251", "Чайник", "2 499 руб.", "В корзину", "ru", ("2499", "RUB")),
+    ("shift_jis", "電気ケトル", "1,980円", "カートに入れる", "jp", ("1980", "JPY")),
+    ("iso-8859-1", "Bouilloire", "49,90 €", "Ajouter au panier", "fr", ("49.90", "EUR")),
+]
+
+
+@pytest.mark.parametrize(("charset", "title", "price", "cart", "tld", "want"), ENCODED_PAGES)
+def test_saved_page_in_its_own_encoding(
+    tmp_path: Path, charset: str, title: str, price: str, cart: str, tld: str, want: tuple
+) -> None:
+    saved = tmp_path / "page.html"
+    # iso-8859-1 has no euro sign: a browser reads that label as windows-1252, which has.
+    codec = "cp1252" if charset == "iso-8859-1" else charset
+    saved.write_bytes(_visible_page(charset, title, price, cart).encode(codec))
+    data = _check_saved(saved, f"https://shop.example.{tld}/k")
+    assert (data["price"], data["currency"], data["title"]) == (*want, title)
+
+
+def test_saved_page_utf8_despite_an_old_meta_charset(tmp_path: Path) -> None:
+    """ "Save page as" writes UTF-8 and keeps the original `<meta charset>`."""
+    saved = tmp_path / "page.html"
+    saved.write_text(_visible_page("windows-1251", "Чайник", "2 499 ₽", "В корзину"), "utf-8")
+    data = _check_saved(saved, "https://shop.example.ru/k")
+    assert (data["price"], data["currency"], data["title"]) == ("2499", "RUB", "Чайник")
+
+
+def test_saved_page_gzip_compressed(tmp_path: Path) -> None:
+    saved = tmp_path / "page.html.gz"
+    page = _visible_page("windows-1251", "Чайник", "2 499 руб.", "В корзину")
+    saved.write_bytes(gzip.compress(page.encode("windows-1251")))
+    data = _check_saved(saved, "https://shop.example.ru/k")
+    assert (data["price"], data["currency"], data["title"]) == ("2499", "RUB", "Чайник")
+
+
+def test_saved_page_broken_gzip_is_one_clear_line(tmp_path: Path) -> None:
+    saved = tmp_path / "page.html.gz"
+    saved.write_bytes(gzip.compress(bytes(range(256)) * 8)[:200])
+    result = runner.invoke(app, ["check", "--html", str(saved), "--json"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot read {saved}: the gzip data ends early")
+    assert "Hint: give an .html file, or one compressed with gzip" in result.stderr
+    assert result.stdout == ""
 
 
 def test_plain_output_shows_price_and_why(shop: LocalShop) -> None:

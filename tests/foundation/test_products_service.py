@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from pricemon import products
+from pricemon import product_import, products
 from pricemon.db import session_scope
 from pricemon.errors import DuplicateError, InputError, NotFoundError
 from pricemon.models import CheckRun, PriceRecord, Product
@@ -148,7 +148,7 @@ def test_import_mixed_text(engine: Engine) -> None:
     with session_scope(engine) as session:
         products.add_product(session, "https://shop.example/c")
     with session_scope(engine) as session:
-        report = products.import_products(session, text)
+        report = product_import.import_products(session, text)
     assert [(r.line, r.outcome) for r in report.lines] == [
         (2, "added"),
         (4, "invalid"),
@@ -170,7 +170,7 @@ def test_import_mixed_text(engine: Engine) -> None:
 def test_import_csv_with_names(engine: Engine) -> None:
     text = "\ufeffName;URL\nKettle;https://shop.example/k\n;https://shop.example/t\nX;nope\n"
     with session_scope(engine) as session:
-        report = products.import_products(session, text)
+        report = product_import.import_products(session, text)
         assert [(r.line, r.outcome) for r in report.lines] == [
             (2, "added"),
             (3, "added"),
@@ -200,7 +200,7 @@ def test_export_round_trip(engine: Engine) -> None:
         for product in products.list_products(session):
             products.remove_product(session, product.id or 0)
     with session_scope(engine) as session:
-        report = products.import_products(session, as_csv)
+        report = product_import.import_products(session, as_csv)
     assert report.summary() == "2 added, 0 skipped, 0 invalid"
     with session_scope(engine) as session:
         again = json.loads(products.export_products(session, "json"))
@@ -227,7 +227,7 @@ def test_decimal_text(amount: Decimal | None, text: str | None) -> None:
 def test_import_single_url_column_keeps_commas(engine: Engine) -> None:
     text = 'URL\nhttps://shop.example/p?ids=1,2\n"https://shop.example/q?a=1,b"\n'
     with session_scope(engine) as session:
-        report = products.import_products(session, text)
+        report = product_import.import_products(session, text)
     assert [r.url for r in report.lines] == [
         "https://shop.example/p?ids=1,2",
         "https://shop.example/q?a=1,b",

@@ -40,6 +40,7 @@ OUT_OF_STOCK_RE = re.compile(
     r"|vyprodáno|nedostupné|elfogyott|nincs raktáron|нет в наличии|немає в наявності"
     r"|indisponibil|stoc epuizat|nu (?:mai )?este disponibil|nije dostupno|nema na zalihi"
     r"|ni na zalogi|ni na voljo|vypredané|nie je skladom|nav noliktavā|izpārdots|laost otsas"
+    r"|нет в продаже|немає в продажу|товар закончился"
     r"|在庫切れ|売り切れ|품절)",
     re.IGNORECASE,
 )
@@ -52,6 +53,7 @@ _ADD_TO_CART_RE = re.compile(
     r"|añadir al|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg"
     r"|legg i handlekurv|\blegg til\b(?! i (?:ønske|favoritt))|setja í körfu|thêm vào giỏ"
     r"|buy tickets|get tickets|jegyvásárlás|tickets kaufen|acheter des billets"
+    r"|^\s*(?:ship it|pick it up|deliver it)\b"  # a button per fulfilment method
     r"|comprar entradas|купить|купити|προσθήκη στο καλάθι"
     r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar (?:ao carrinho|à sacola)"
     r"|\bcomprar\b|kaufen"
@@ -65,7 +67,7 @@ _ADD_TO_CART_RE = re.compile(
 # slower per non-ASCII alternative).
 _ADD_TO_CART_CASELESS_RE = re.compile(
     r"바로\s?구매|구매하기|かごに追加|カートに追加"
-    r"|إضافة (?:إلى|ل)ل?سلة|أضف (?:إلى )?(?:ال)?سلة|اضف للسلة"
+    r"|إضافة (?:إلى|ل)ل?سلة|أضف (?:إلى )?(?:ال)?(?:سلة|حقيبة)|اضف للسلة|أضف للحقيبة"
     r"|加入購物車|加入购物车|立即購買|立即购买|ใส่ตะกร้า|הוספה לסל|הוסף לסל"
 )
 
@@ -97,9 +99,12 @@ def add_to_cart_buttons(page: Page) -> list[LexborNode]:
 
 
 _BUTTONS = "button, input[type=submit], a[class*=cart], [name=add], [id*=add-to-cart i]"
-# Image buttons (`<input type="image" alt="Add to Cart">`) are osCommerce 2.2's and other
-# older shops' buttons; looked for only when no real button says "cart", like styled links.
-_BUTTON_LIKE = "a[class*=btn i], span[class*=btn i], input[type=image]"
+# Cafe24 draws "바로 구매하기" as <a onclick="product_submit(…)"><span id="btnBuy">. Image
+# buttons (`<input type="image" alt="Add to Cart">`) are osCommerce 2.2's and other older
+# shops'; all are looked for only when no real button says "cart".
+_BUTTON_LIKE = (
+    "a[class*=btn i], span[class*=btn i], span[id^=btn i], a[onclick*=submit i], input[type=image]"
+)
 
 
 def _buttons_saying_cart(nodes: list[LexborNode]) -> list[LexborNode]:
@@ -138,6 +143,9 @@ IN_STOCK_RE = re.compile(
 _IN_CASELESS_RE = re.compile(r"有貨|現貨|有现货|现货|库存充足|มีสินค้า|διαθέσιμο|במלאי|متوفر")
 
 
+_LEAD_CHARS = 300  # the title block's opening text: title, rating, price or its absence
+
+
 def visible_availability(page: Page, main_area: LexborNode | None) -> Availability | None:
     """What the main product area shows: a stock label, or a sold-out add-to-cart button.
 
@@ -155,6 +163,12 @@ def visible_availability(page: Page, main_area: LexborNode | None) -> Availabili
         return label
     if any(OUT_OF_STOCK_RE.search(b.text() or "") for b in buttons):
         return Availability.OUT_OF_STOCK
+    if not buttons and main_area is not None:
+        # Nothing to press and no stock label: a catalogue or a shop that drops the button
+        # says it in place of the price, right under the title ("Нет в продаже").
+        lead = clean_text(main_area.text(), limit=_LEAD_CHARS)
+        if OUT_OF_STOCK_RE.search(lead) or (not lead.isascii() and _OUT_CASELESS_RE.search(lead)):
+            return Availability.OUT_OF_STOCK
     return None
 
 

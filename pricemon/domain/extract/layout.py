@@ -25,6 +25,7 @@ _TITLE_SELECTORS = (
     ".product_title",
     "[class*=product-title i]",
     "[class*=product-name i]",
+    "[class*=productname i]",  # camelCase: VTEX's div.productName, with no h1 on the page
     "[class*=product__title i]",
     ".pageHeading",  # osCommerce 2.2 names the product in a table cell
     "h2",

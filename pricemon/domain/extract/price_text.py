@@ -15,11 +15,20 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.currency import CURRENCY_TOKEN_RE, ISO_CODES
 from pricemon.domain.extract.page import clean_text
-from pricemon.domain.extract.rules import CURRENCY_PREFIX_RE, INLINE_TAGS, TRAILING_CURRENCY_RE
+from pricemon.domain.extract.rules import (
+    CURRENCY_PREFIX_RE,
+    INLINE_TAGS,
+    PERCENT_RE,
+    TRAILING_CURRENCY_RE,
+)
 from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
 
+_MAX_LABEL = 40  # a row label ("List Price:", "배송비") is short
+_DIGIT_RE = re.compile(r"\d")
+_MAX_COUNT_LABEL = 12  # "ab 10", "1-4 Stk.", "10 or more"
 _MAX_SYMBOL = 5  # "CHF", "zł", "ر.س": a currency element holds nothing else
-_MAX_CELL_LABEL = 30  # "ab 5", "From 10 pcs": longer cells are names or descriptions
+_MAX_LABEL = 60  # a label on its own line is short; a longer block is content
+_LABEL_LEVELS = 3
 _CENTS_RE = re.compile(r"\s*\d{2}\s*")
 _LAST_NUMBER_RE = re.compile(r"[\d.,'’]+$")
 _FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
@@ -29,6 +38,13 @@ def price_only(text: str) -> bool:
     """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
     rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
     return _FOUR_LETTERS_RE.search(rest) is None
+
+
+def is_rate(number: str, whole: str) -> bool:
+    """True when `number` is followed by "%" (or "折") in its container's text: "45<em>%</em>"
+    in a price box is the discount rate, not an amount."""
+    at = whole.find(number.strip())
+    return at >= 0 and PERCENT_RE.match(whole, max(0, at + len(number.strip()) - 1)) is not None
 
 
 def sibling_currency(element: LexborNode) -> tuple[str, bool] | None:
@@ -92,8 +108,8 @@ def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
 
     Inline siblings (`<span>`, `<s>`, text) are read, up to the first block element, and up
     through inline parents: "Was <s>$30</s>" is one line, while a "$29/mo with Affirm" block
-    above the real price is not part of the real price's line. A table row is a line too:
-    a price in a cell takes the short labels of the cells beside it.
+    above the real price is not part of the real price's line. A table or definition-list
+    cell's row label ("<th>List Price:</th>", "<dt>Shipping</dt>") is read as the words before.
     """
     before: list[str] = []
     after: list[str] = []
@@ -103,25 +119,33 @@ def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
             break
         _collect_inline(node, before, backwards=True)
         _collect_inline(node, after, backwards=False)
-        if node.tag in ("td", "th"):
-            _collect_cell_labels(node, before, after)
-            break
         node = node.parent
         if node is None or node.tag not in INLINE_TAGS:
             break
+    label = _cell_label(element if element.tag not in INLINE_TAGS else node)
+    if label:
+        before.append(label)
     return clean_text(" ".join(reversed(before))), clean_text(" ".join(after))
 
 
-def _collect_cell_labels(cell: LexborNode, before: list[str], after: list[str]) -> None:
-    """A table row is one line: the short label in the cell beside a price's cell belongs
-    to it (Shopware's block prices: "ab 5 | 11,50 € *", "bis 4 | 12,90 € *")."""
-    for sibling, out in ((cell.prev, before), (cell.next, after)):
-        while sibling is not None and sibling.is_text_node:
-            sibling = sibling.prev if out is before else sibling.next
-        if sibling is not None and sibling.tag in ("td", "th"):
-            text = sibling.text()
-            if len(text) <= _MAX_CELL_LABEL:
-                out.append(text)
+def _cell_label(cell: LexborNode | None) -> str | None:
+    """The label of a value cell: `<dt>Shipping</dt><dd>3,000원</dd>`, `<th>Price:</th><td>`.
+    The label is on the same line for a reader, though not in the same block."""
+    if cell is None or cell.tag not in ("dd", "td"):
+        return None
+    label = cell.prev
+    while label is not None and label.is_text_node and not (label.text_content or "").strip():
+        label = label.prev
+    if label is None or label.tag not in ("dt", "th", "td"):
+        return None
+    text = label.text() or ""
+    if len(text) > _MAX_LABEL or (cell.tag == "dd") != (label.tag == "dt"):
+        return None
+    # A neighbouring cell with a number is a label only when short and not a price itself:
+    # Shopware's block prices ("ab 5 | 11,50 € *") name the quantity the price is for, while
+    # a seller's name with its rating ("Shop ★ 4.6 · 812 reviews") says nothing about it.
+    numeric = label.tag == "td" and _DIGIT_RE.search(text) is not None
+    return None if numeric and (len(text) > _MAX_COUNT_LABEL or has_currency(text)) else text
 
 
 def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> None:
@@ -155,3 +179,25 @@ def _strip_currency(text: str) -> str:
     if match is None or (match.group(1) and match.group(1) not in ISO_CODES):
         return text
     return text[: match.start()]
+
+
+def label_above(element: LexborNode) -> str:
+    """The text of the block right above the price's line, when it is short: a label on
+    its own line ("IKEA Family price" over "£269", "Club price" over "8 490:-"), which
+    `surroundings` does not read. Inline siblings are skipped (they are on the price's line
+    already); the first block sibling found, at this level or one of the next two up, is
+    the only one read."""
+    node: LexborNode | None = element
+    for _ in range(_LABEL_LEVELS):
+        if node is None:
+            return ""
+        sibling = node.prev
+        while sibling is not None and (sibling.is_text_node or sibling.tag in INLINE_TAGS):
+            sibling = sibling.prev
+        while sibling is not None and sibling.tag in ("-comment", "script", "style"):
+            sibling = sibling.prev
+        if sibling is not None and not sibling.is_text_node:
+            text = sibling.text(deep=True, strip=True) if sibling.child is not None else ""
+            return clean_text(text) if len(text) <= _MAX_LABEL else ""
+        node = node.parent
+    return ""

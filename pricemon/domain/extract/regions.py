@@ -1,5 +1,6 @@
 """Parts of the page that are about other things: recommendation carousels, related and
-sponsored products, cart widgets, menus, headers and footers.
+sponsored products, other sellers' offers for the same product, cart widgets, menus, headers
+and footers.
 
 Their prices are never the product's price, and on marketplace pages they hold most of the
 markup (hundreds of tiles). Finding them with one CSS query and reading each one's text in a
@@ -111,13 +112,17 @@ def _inside(node: LexborNode, found: dict[int, str]) -> bool:
     return False
 
 
-def after(node: LexborNode) -> LexborNode | None:
-    """The first node after `node`'s subtree in document order (None at the end)."""
+def after(node: LexborNode, within: LexborNode | None = None) -> LexborNode | None:
+    """The first node after `node`'s subtree in document order (None at the end, or at the
+    end of `within`'s subtree)."""
     current: LexborNode | None = node
     while current is not None:
-        if current.next is not None:
-            return current.next
+        following = current.next
+        if following is not None:
+            return following
         current = current.parent
+        if within is not None and current is not None and current.mem_id == within.mem_id:
+            return None
     return None
 
 

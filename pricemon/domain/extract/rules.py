@@ -1,9 +1,9 @@
 """What the words and the markup around an amount say about it.
 
 The tables here encode what shops write next to prices that are not the price to pay (unit
-prices, instalments, savings, shipping thresholds, rewards), how they label old prices, and
-what their class names say (struck, sale, recommendation widget). They are data for
-heuristics.py, kept apart so the scoring code stays readable.
+prices, instalments, savings, shipping thresholds, rewards, one bank's card prices), how they
+label old prices, and what their class names say (struck, sale, recommendation widget). They
+are data for heuristics.py, kept apart so the scoring code stays readable.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ INLINE_TAGS |= {"label", "bdi", "u", "abbr", "data", "font", "mark", "time", "me
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "title", "textarea", "head", "h1"}
 MAX_TEXT = 160  # longer text nodes are prose, not price labels
 DIGIT_RE = re.compile(r"\d")
-PERCENT_RE = re.compile(r"\d\s*%")
+# "45%", and the Chinese discount "6折" (pay 60%): a rate, never an amount.
+PERCENT_RE = re.compile(r"\d\s*[%折]")
 PRICEISH_RE = re.compile(
     r"price|preis|prix|precio|prezzo|pris|preco|preço|prijs|cena|cijena|hinta|fiyat|kaina"
     r"|amount|cost|money|betrag|kaufpreis",
@@ -54,12 +55,15 @@ MEMBER_AFTER_RE = re.compile(
     re.I,
 )
 STRUCK_TAGS = {"del", "s", "strike"}
+# A class "price-list" alone is a list OF prices (wholesale quantity tiers, a pricelist), not
+# a list price; "price--list" (a BEM modifier) and "list-price" are list prices.
 STRUCK_RE = re.compile(
-    r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])|rrp|msrp|uvp"
-    r"|strike|crossed"
+    r"\b(?:was|old|compare|(?<!price[-_])list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])"
+    r"|rrp|msrp|uvp|strike|crossed"
     r"|retail|reference)"
     r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
-    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price"
+    r"|compare|list(?!\s|$)|before|original|strike)|line-through|strikethrough|basisprice"
+    r"|a-text-price"
     r"|deleted",
     re.I,
 )
@@ -86,8 +90,12 @@ AWAY_RE = re.compile(
     r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
     r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
-    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
+    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card"
+    # "product-item" tiles, but not their own price element, nor Bitrix's "product-item-detail"
+    # (the product itself)
+    r"|product-item(?![-_](?:price|detail))"
     r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco"
+    r"|other[-_]?(?:offers?|sellers?)|partner[-_]?offers?"
     # Side columns (osCommerce's columnLeft, PrestaShop 1.6's #right_column, Magento's
     # "col-left sidebar") hold specials, bestsellers and the cart; "pb-right-column" and
     # "product__sidebar" are the product's own.
@@ -110,7 +118,11 @@ AWAY_HEADING_RE = re.compile(
     r"|zákazníci (?:tiež|si tiež|ktorí)|ostatní zákazníci|jums varētu patikt|seotud tooted"
     r"|sorodni izdelki|morda vas zanima|chi ha acquistato|potrebbe(?:ro)? interessarti"
     r"|também (?:poderá gostar|compraram|viram)|klienci kupili|inni klienci"
+    # Other sellers' offers for the same product (marketplaces, department stores' partners)
+    r"|other (?:sellers|offers)|also available from|autres (?:offres|vendeurs)"
+    r"|weitere angebote|andere (?:anbieter|verkäufer)|otros vendedores|altre offerte"
 )  # matched against lowercased text: re.I over non-ASCII alternatives is 7x slower
+_DESCRIPTION_RE = re.compile(r"descr", re.I)
 HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Words around an amount that make it something other than the price to pay. Each rule looks
@@ -147,12 +159,17 @@ _NOT_A_PRICE_AFTER = [
         r"^\W{0,3}(?:with (?:the )?(?:coupon|code|voucher)|after coupon|mit (?:gutschein|code)"
         r"|avec (?:le )?code|con (?:el )?cup[oó]n)",
     ),
+    (  # "₹54,990 with HDFC Bank Credit Card EMI": an effective price for one bank's cards
+        "card-only price",
+        r"^\W{0,3}(?:with|using) (?:\w+ ){0,2}(?:bank|credit card|debit card)s?\b",
+    ),
     ("upfront payment", r"^\W{0,3}(?:upfront|up front|initial payment|anzahlung)\b"),
     ("percentage", r"^\s*%"),
     (
-        "reward",
+        "reward",  # "Get $1.80 in CT Money", "Earn $10 in Kohl's Cash": a store currency
         r"^\W{0,3}(?:points?\b|pts\b|pt\b|ポイント|bonus|cash ?back|back\b|in rewards"
-        r"|store credit|gutschrift|de cagnotte)",
+        r"|store credit|gutschrift|de cagnotte"
+        r"|in (?:[\w'’&.-]+ ){0,3}(?:money|cash|bucks|dollars|rewards?|credit)\b)",
     ),
     ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+\s*[^\W\d])"),
     # "1 € = 7,53450 kn" (the fixed rate shown during a changeover to the euro)
@@ -173,7 +190,8 @@ _NOT_A_PRICE_BEFORE = [
         "instalment",
         r"(?:payments? of|instal+ments? of|or \d+ (?:interest-free )?(?:payments|"
         r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal|рассрочк\w*"
-        r"|splátk\w*|taksit\w*|\d+ rat\w*|cuotas? de|mtl\.|monatl\w*|mensualités?|gesamtbetrag"
+        r"|splátk\w*|taksit\w*|\d+ rat\w*|\d+ ?×|cuotas? de|mtl\.|monatl\w*|mensualités?"
+        r"|gesamtbetrag"
         r"|total amount payable|total cost|importe total adeudado|montant total dû)\W*"
         r"(?:from\W*|от\W*|od\W*)?$",
     ),
@@ -182,21 +200,27 @@ _NOT_A_PRICE_BEFORE = [
         r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
         r"|bespaar|discount|rabatt|экономия|выгода|ušetříte|oszczędzasz|tasarruf|megtakarítás"
         r"|ušetríte|uštedite|ušteda|prihranite|prihranek|economisești|economisiți|ietaupi"
-        r"|\bspar(?:a|er|e)?)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
+        r"|\bspar(?:a|er|e)?|現折|现折|折抵)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
         r"(?:up to\W*|bis zu\W*)?$",
     ),
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
         r"|dostava|doprava|dostawa|livrare|piegāde|portes"
-        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)[^.!]{0,25}$",
+        r"|frete|despacho|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)"
+        r"[^.!]{0,25}$",
     ),
     (
         "reward",
         r"(?:gift card|reward|points|cash ?back|credit(?: of)?|trade[- ]in|exchange offer|pfand"
-        r"|deposit|적립금)\W*(?:up to\W*)?$",
+        r"|deposit|적립금|적립|\bearn)\W*(?:up to\W*|최대\W*)?$",
     ),
     ("add-on", r"\+\s*$"),
+    (  # "Product protection plan 2 years - $12.99", "Care & Repair - €6.99": sold beside it
+        "add-on",
+        r"(?:protection plan|warranty|extended guarantee|care plan|care ?& ?repair"
+        r"|garantieverlängerung|extension de garantie)\b[^.!$£€]{0,20}$",
+    ),
     (
         "coupon price",
         r"(?:クーポン利用で|クーポン適用で|with (?:the )?(?:coupon|code|voucher)"
@@ -224,9 +248,11 @@ _NOT_A_PRICE_BEFORE = [
     (
         "threshold",
         r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
-        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej|iznad|nad|peste|virs)\W*$",
-    ),
-    ("exchange rate", r"=\s*$"),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
+        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej|acima de|abaixo de|iznad|nad|peste"
+        r"|virs)\W*$"
+        r"|[滿满]\s*$",  # "滿$1,500現折$150": NT$150 off a basket over NT$1,500
+    ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
+    ("exchange rate", r"=\s*$"),
     ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
     (
         # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", "TAR incl. CHF 0.46",
@@ -254,7 +280,10 @@ WAS_LABEL_RE = re.compile(
     r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"
-    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$",
+    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$"
+    # Chinese, Japanese and Korean "original / list / market price": no \b, as these are
+    # written straight after the sale price ("$210原價 $350").
+    r"|(?:原價|原价|定價|定价|市價|市价|建議售價|建议售价|通常価格|定価|参考価格|정가|소비자가)\W*$",
     re.I,
 )
 # Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").
@@ -271,7 +300,7 @@ CONVERTED_AFTER_RE = re.compile(r"(\S{0,4}\s?\d[\d.,'’ ]*\s?\S{0,4})\s*[(/≈]
 # B2B shops show the net price next to the gross one; people pay (and compare) the gross.
 EXCL_TAX_RE = re.compile(
     r"^\W{0,3}(?:excl\.?|exkl\.?|ex\.? vat|excluding|zzgl\.? mwst|netto|ht\b|hors taxes?"
-    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax|bez dph|ex\.? gst)",
+    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax|bez dph|ex\.? gst|税抜|税別)",
     re.I,
 )
 # The upper end of a price range ("€10,00 – €20,00"): the low end is the price shown first.
@@ -288,8 +317,8 @@ RANGE_END_RE = re.compile(
 # "From" prices: the cheapest variant or seller, often the price shown, but weaker evidence.
 # Magento writes "As low as" for tier and configurable prices.
 FROM_RE = re.compile(
-    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från|od"
-    r"|de la|alates)\s*$",
+    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från|от"
+    r"|od|de la|alates)\s*$",
     re.I,
 )
 
@@ -309,12 +338,15 @@ class Markup:
 
 @lru_cache(maxsize=8192)
 def classify_markup(
-    tag: str, cls: str, ident: str, style: str, itemprop: str, hidden: bool
+    tag: str, cls: str, ident: str, style: str, itemprop: str, hidden: bool, test_id: str = ""
 ) -> Markup:
-    """Classify an element by its attributes (cached: shops repeat the same classes)."""
+    """Classify an element by its attributes (cached: shops repeat the same classes).
+
+    `test_id` (data-testid, data-auto, ...) only marks old prices: apps with generated class
+    names say "old-price" there and nowhere else."""
     label = STATE_CLASS_RE.sub(" ", f"{cls} {ident}")
     struck = None
-    if tag in STRUCK_TAGS or STRUCK_RE.search(label):
+    if tag in STRUCK_TAGS or STRUCK_RE.search(label) or (test_id and STRUCK_RE.search(test_id)):
         struck = f"struck or old price ({tag})"
     elif "line-through" in style:
         struck = "line-through style"
@@ -343,6 +375,7 @@ def markup_of(node: LexborNode, cache: dict[int, Markup]) -> Markup:
             attrs.get("style") or "",
             attrs.get("itemprop") or "",
             "hidden" in attrs,
+            attrs.get("data-testid") or attrs.get("data-auto") or attrs.get("data-test") or "",
         )
         cache[node.mem_id] = found
     return found
@@ -368,6 +401,20 @@ def in_option_label(node: LexborNode) -> bool:
             return False
         if current.tag == "label":
             return current.css_first("input[type=checkbox], input[type=radio]") is not None
+        current = current.parent
+    return False
+
+
+def in_description(node: LexborNode) -> bool:
+    """True inside the product description (itemprop=description, a "description" class)."""
+    current: LexborNode | None = node
+    for _ in range(8):
+        if current is None or current.tag in ("body", "main"):
+            return False
+        attrs = current.attributes
+        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if attrs.get("itemprop") == "description" or _DESCRIPTION_RE.search(label):
+            return True
         current = current.parent
     return False
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from pricemon import product_import
 from pricemon import products as service
 from pricemon.errors import InputError, QueueError
 from pricemon.web import actions, charts, queries
@@ -102,7 +103,7 @@ def _import(request: Request, text: str) -> str:
     from pricemon.db import session_scope
 
     with session_scope(request.app.state.engine) as session:
-        report = service.import_products(session, text)
+        report = product_import.import_products(session, text)
     problems = [f"line {line.line}: {line.reason}" for line in report.lines if line.reason]
     summary = f"Import: {report.summary()}." + (f" {'; '.join(problems[:5])}" if problems else "")
     if report.added_ids:

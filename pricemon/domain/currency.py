@@ -190,12 +190,14 @@ _FIRST_CHARS = "".join(sorted({s[0] for s in _ALL_SYMBOLS} | set("ABCDEFGHIJKLMN
 _SINGLE_CHAR_SYMBOLS = "$€£¥￥₹₩₽₴₺₪฿₫₱₦₨"
 # Latin letters, accented ones included: "R" is the rand alone, not the start of "Réf." or
 # "Rýchle" (letters of other scripts are left out: Arabic symbols abut Arabic words). A
-# hyphen and a digit after letters make a model number ("TL-540"), not Turkish lira.
+# hyphen and a digit after letters make a model number ("TL-540"), not Turkish lira; so does
+# a hyphen or slash before them ("NB-A14-R5" is a product code, not five rand).
 _LATIN = "A-Za-z\u00c0-\u024f"
 # The lookahead lets the engine skip, with one test, the positions where no symbol can start.
 CURRENCY_TOKEN_RE = re.compile(
     rf"(?=[{re.escape(_FIRST_CHARS + _SINGLE_CHAR_SYMBOLS)}])"
-    rf"(?:(?<![{_LATIN}])(?:[A-Z]{{3}}(?![{_LATIN}])|{_SYMBOL_PATTERN})(?![{_LATIN}]|-\d)"
+    rf"(?:(?<![{_LATIN}])(?<![{_LATIN}\d][-/])"
+    rf"(?:[A-Z]{{3}}(?![{_LATIN}])|{_SYMBOL_PATTERN})(?![{_LATIN}]|-\d)"
     rf"|[{_SINGLE_CHAR_SYMBOLS}])"
     r"|(?<=\d)\s?[円元원]"
 )

@@ -162,6 +162,9 @@ def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> Non
         sibling = sibling.prev if backwards else sibling.next
 
 
+_TAIL_CHARS = 6  # the longest currency sign written before an amount ("S/.", "NT$", "лв.")
+
+
 def split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tuple[str, str]:
     """The text before and after the number that was read as `amount`, currency stripped."""
     for number in NUMBER_RE.finditer(text):
@@ -174,11 +177,17 @@ def split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tupl
 
 
 def _strip_currency(text: str) -> str:
-    """`text` without the currency that ends it ("Save US $" -> "Save"); "UVP" stays."""
+    """`text` without the currency that ends it ("Save US $" -> "Save", "mayores a S/" ->
+    "mayores a"); "UVP" stays."""
     match = TRAILING_CURRENCY_RE.search(text)
-    if match is None or (match.group(1) and match.group(1) not in ISO_CODES):
-        return text
-    return text[: match.start()]
+    if match is not None and not (match.group(1) and match.group(1) not in ISO_CODES):
+        return text[: match.start()]
+    stripped = text.rstrip()
+    tail = stripped[-_TAIL_CHARS:]
+    for token in CURRENCY_TOKEN_RE.finditer(tail):  # the symbols of every other currency
+        if token.end() == len(tail) and has_currency(token.group()):
+            return stripped[: len(stripped) - len(tail) + token.start()]
+    return text
 
 
 def label_above(element: LexborNode) -> str:

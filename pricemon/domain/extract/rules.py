@@ -248,7 +248,8 @@ _NOT_A_PRICE_BEFORE = [
     (
         "threshold",
         r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
-        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej|acima de|abaixo de|iznad|nad|peste"
+        r"|más de|mayor(?:es)? (?:a|de)|superior(?:es)? a|por compras de|sotto|oltre|onder|boven"
+        r"|poniżej|powyżej|acima de|abaixo de|iznad|nad|peste"
         r"|virs)\W*$"
         r"|[滿满]\s*$",  # "滿$1,500現折$150": NT$150 off a basket over NT$1,500
     ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
@@ -308,7 +309,7 @@ EXCL_TAX_RE = re.compile(
 EXCL_TAX_BEFORE_RE = re.compile(
     r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|excl\.? (?:vat"
     r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс|brez ddv|bez pdv|bez pvn"
-    r"|fără tva|fara tva|ilma km|senza iva|sem iva|sin iva)\W*$",
+    r"|fără tva|fara tva|ilma km|senza iva|sem iva|sin iva|χωρίς φπα|без ддс|kdv hariç)\W*$",
     re.I,
 )
 RANGE_END_RE = re.compile(

@@ -309,7 +309,8 @@ EXCL_TAX_RE = re.compile(
 EXCL_TAX_BEFORE_RE = re.compile(
     r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|excl\.? (?:vat"
     r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс|brez ddv|bez pdv|bez pvn"
-    r"|fără tva|fara tva|ilma km|senza iva|sem iva|sin iva|χωρίς φπα|без ддс|kdv hariç)\W*$",
+    r"|fără tva|fara tva|ilma km|senza iva|sem iva|sin iva|χωρίς φπα|без ддс|kdv hariç|税抜|税別"
+    r"|本体価格)\W*$",
     re.I,
 )
 RANGE_END_RE = re.compile(

@@ -1,4 +1,5 @@
-"""Rules found by the twelfth held-out corpus (tests/fixtures/heldout12), one trap per test."""
+"""Rules found by the eleventh and twelfth held-out corpora (tests/fixtures/heldout11 and
+heldout12), one trap per test."""
 
 from __future__ import annotations
 
@@ -50,3 +51,20 @@ def test_a_related_products_heading_beside_the_product_heads_the_next_block() ->
     result = extract_offer(product_page(main, lang="es"), "https://www.x.pe/p")
     assert result.price is None, result.candidates[:3]
     assert all("outside the product" in c.reasons[0] for c in result.candidates[:2])
+
+
+def test_meta_price_shown_only_as_the_pre_tax_price_loses_to_the_shown_price() -> None:
+    """EC-CUBE's product:price:amount is the price before tax; Japanese shops show the price
+    with tax as the price and the pre-tax one beside it in brackets."""
+    head = (
+        '<meta property="product:price:amount" content="18000">'
+        '<meta property="product:price:currency" content="JPY">'
+    )
+    main = (
+        '<div class="ec-productRole__price"><div class="ec-price">'
+        '<span class="ec-price__price">¥19,800</span><span class="ec-price__tax">税込</span>'
+        '</div><p class="ec-price__notax">(税抜 ¥18,000)</p></div>'
+    )
+    result = extract_offer(product_page(main, head=head, lang="ja"), "https://www.x.jp/p")
+    assert (result.price, result.currency) == (Decimal("19800"), "JPY"), result.candidates[:3]
+    assert result.method == "heuristic"

@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.extract.availability import add_to_cart_buttons
 from pricemon.domain.extract.page import Page, clean_text
+from pricemon.domain.extract.rules import AWAY_HEADING_RE
 
 _TITLE_SELECTORS = (
     "h1",
@@ -25,6 +26,9 @@ _TITLE_SELECTORS = (
     "[class*=product-name i]",
     "[class*=product__title i]",
     "h2",
+    # Last, so only a match for the known name takes it over an h2 found above: Rakuten's
+    # "span.item_name" and other shops' name elements that are no heading at all.
+    "[class*=item_name i], [class*=item-name i]",
 )
 # Class or id tokens of page chrome ("site-header", "header__inner", "navbar"), but not of a
 # product block that merely has a header ("product-header").
@@ -107,7 +111,9 @@ def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
                 continue
             if wanted and (wanted in text or (text in wanted and len(text) * 3 >= len(wanted))):
                 return node
-            if fallback is None:
+            if fallback is None and not AWAY_HEADING_RE.search(text):
+                # Not "Customers who viewed this also viewed" over a carousel: on a page
+                # whose product name has no heading, that is the first h2.
                 fallback = node
         if fallback is not None and not wanted:
             return fallback

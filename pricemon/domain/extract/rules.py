@@ -101,7 +101,7 @@ AWAY_HEADING_RE = re.compile(
     r"|zubehör|vous aimerez|les clients ont|produits similaires|peuvent vous intéresser"
     r"|también compraron|relacionad|similares|completa tu look|vaak samen|andere klanten"
     r"|andre købte|du vil kanskje|passar bra med|kapcsolódó|polecane|podobne|doporučen"
-    r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見|買)った人|関連商品|관련상품"
+    r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見た|買った)人|関連商品|관련상품"
     r"|함께 구매|منتجات ذات صلة|منتجات مشابهة|benzer ürünler|birlikte al"
     # Other sellers' offers for the same product (marketplaces, department stores' partners)
     r"|other (?:sellers|offers)|also available from|autres (?:offres|vendeurs)"
@@ -244,7 +244,11 @@ WAS_LABEL_RE = re.compile(
     r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"
-    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$",
+    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$"
+    # Japanese, Chinese and Korean list prices ("メーカー希望小売価格 22,000円" over the shop's
+    # price); no \b, which does not separate CJK words. 定価 not inside 限定価格 ("limited price").
+    r"|(?:希望小売価格|参考価格|通常価格|通常販売価格|(?<![限予特])定価|原價|原价|建議售價|市價"
+    r"|정상가|소비자가)\W*$",
     re.I,
 )
 # Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").

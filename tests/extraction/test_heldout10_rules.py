@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pricemon.domain.extract import extract_offer
+from pricemon.models import Availability
 from tests.extraction.pages import product_page
 
 
@@ -41,3 +42,28 @@ def test_a_name_in_a_non_heading_element_beats_a_carousel_heading() -> None:
     result = extract_offer(html, "https://x.co.jp/p")
     assert result.title is not None and "マイコン炊飯器" in result.title
     assert result.price == Decimal("12800")
+
+
+def _sold_out_page(stock_text: str, tiles: str = "") -> str:
+    return (
+        '<html lang="bg"><body><main><div class="product"><h1>Манов мед от Родопите</h1>'
+        f'<p class="price"></p><form class="cart"><p class="stock">{stock_text}</p></form>'
+        f'<section class="related products"><h2>Свързани продукти</h2><ul>{tiles}</ul>'
+        "</section></div></main></body></html>"
+    )
+
+
+def test_a_bulgarian_sold_out_label_is_out_of_stock() -> None:
+    page = _sold_out_page("Този продукт в момента е изчерпан и не е наличен.")
+    result = extract_offer(page, "https://x.bg/p")
+    assert result.availability == Availability.OUT_OF_STOCK
+
+
+def test_related_products_cart_buttons_do_not_make_the_product_available() -> None:
+    tile = (
+        '<li class="product"><h2>Акациев мед</h2><span class="price">18,04 лв.</span>'
+        '<a href="?add-to-cart=1" class="button add_to_cart_button">Add to cart</a></li>'
+    )
+    result = extract_offer(_sold_out_page("Out of stock", tile * 4), "https://x.bg/p")
+    assert result.price is None
+    assert result.availability == Availability.OUT_OF_STOCK

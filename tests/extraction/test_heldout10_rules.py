@@ -67,3 +67,12 @@ def test_related_products_cart_buttons_do_not_make_the_product_available() -> No
     result = extract_offer(_sold_out_page("Out of stock", tile * 4), "https://x.bg/p")
     assert result.price is None
     assert result.availability == Availability.OUT_OF_STOCK
+
+
+def test_a_chinese_members_price_is_not_everyones_price() -> None:
+    main = (
+        '<div class="price-regular"><span class="price">NT$680</span></div>'
+        '<div class="price-member"><span class="price">會員價 NT$646</span></div>'
+    )
+    result = extract_offer(product_page(main, lang="zh-TW"), "https://x.com.tw/p")
+    assert (result.price, result.currency) == (Decimal("680"), "TWD"), result.candidates[:3]

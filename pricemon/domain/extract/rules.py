@@ -43,7 +43,8 @@ NOT_AMOUNT_CLASS_RE = re.compile(
 MEMBER_LABEL_RE = re.compile(
     r"(?:member(?:s|ship)?(?: only)?(?: price)?|prix adhérent|adhérents?|club price|mitgliederpreis"
     r"|family[- ]pris|family price|plus price|select-prijs|met select betaal je|circle price"
-    r"|cena pro členy|pro členy|cena dla członków|会員価格|회원가|plus'a özel|для членов клуба"
+    r"|cena pro členy|pro členy|cena dla członków|会員価格|會員價|会员价|회원가|plus'a özel"
+    r"|для членов клуба"
     r"|klubbpris|kundeklubbpris|jäsenhinta|precio cmr|precio tarjeta|card price)\W*$",
     re.I,
 )

@@ -76,3 +76,12 @@ def test_a_chinese_members_price_is_not_everyones_price() -> None:
     )
     result = extract_offer(product_page(main, lang="zh-TW"), "https://x.com.tw/p")
     assert (result.price, result.currency) == (Decimal("680"), "TWD"), result.candidates[:3]
+
+
+def test_dollars_and_cents_in_sibling_spans_are_one_price() -> None:
+    main = (
+        '<div class="nl-price" data-testid="priceTotal"><span class="nl-price__dollar">$1,099.'
+        '</span><span class="nl-price__change">99</span></div>'
+    )
+    result = extract_offer(product_page(main, lang="en-CA"), "https://x.ca/p")
+    assert (result.price, result.currency) == (Decimal("1099.99"), "CAD"), result.candidates[:3]

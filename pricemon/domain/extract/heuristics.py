@@ -14,6 +14,7 @@ on the line above) taken for what everyone pays (penalised).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -37,6 +38,7 @@ from pricemon.domain.extract.rules import (
     EXCL_TAX_BEFORE_RE,
     EXCL_TAX_RE,
     FROM_RE,
+    INLINE_TAGS,
     MAX_TEXT,
     MEMBER_AFTER_RE,
     MEMBER_LABEL_RE,
@@ -64,6 +66,9 @@ from pricemon.domain.money import has_currency
 _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
+# A number without its cents ("$1,099." or "$1,099", not "$10.99"), and cents on their own.
+_OPEN_CENTS_RE = re.compile(r"(?:^|[^\d.,])\d+(?:[.,]\d{3})*[.,]?\s*$")
+_CENTS_ONLY_RE = re.compile(r"\s*[.,]?\d{2}\s*")
 
 
 @dataclass
@@ -155,7 +160,7 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
     if element is None or element.tag in SKIP_TAGS or NOT_AMOUNT_CLASS_RE.search(_label(element)):
         return None
     if has_currency(text) or text.rstrip().endswith(":-"):
-        return element
+        return _with_split_cents(element, text)
     if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not price_only(text):
         return None  # prose with a number in it; only bare parts of split prices go on
     current: LexborNode | None = element
@@ -180,6 +185,22 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
     if priceish is None and sibling_currency(element) is not None:
         return element  # "<span>CHF</span> <span>599.00</span><span>au lieu de …</span>"
     return priceish
+
+
+def _with_split_cents(element: LexborNode, text: str) -> LexborNode:
+    """`<span>$1,099.</span><span>99</span>`: cents in the next element, so the price is
+    the parent's text (a currency-less `<sup>99</sup>` is never read on its own)."""
+    if not _OPEN_CENTS_RE.search(text):
+        return element
+    sibling = element.next
+    while sibling is not None and sibling.is_text_node and not (sibling.text_content or "").strip():
+        sibling = sibling.next
+    if sibling is None or sibling.is_text_node or sibling.tag not in INLINE_TAGS:
+        return element
+    parent = element.parent
+    if not _CENTS_ONLY_RE.fullmatch(sibling.text()) or parent is None:
+        return element
+    return parent if len(parent.text()) <= _MAX_BARE_PART else element
 
 
 def _with_sibling_currency(element: LexborNode, text: str) -> str:

@@ -85,3 +85,17 @@ def test_dollars_and_cents_in_sibling_spans_are_one_price() -> None:
     )
     result = extract_offer(product_page(main, lang="en-CA"), "https://x.ca/p")
     assert (result.price, result.currency) == (Decimal("1099.99"), "CAD"), result.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    "price",
+    [
+        '<h2 class="total-price">95.00 <i class="sicon-sar"></i></h2>',
+        '<span class="price"><i class="fa fa-sar"></i><span>95.00</span></span>',
+    ],
+)
+def test_an_icon_font_currency_is_the_prices_currency(price: str) -> None:
+    # A .com shop in Arabic: neither the domain nor lang="ar" says which currency.
+    main = f'<div class="product-price">{price}</div>'
+    result = extract_offer(product_page(main, lang="ar"), "https://x.com/p")
+    assert (result.price, result.currency) == (Decimal("95.00"), "SAR"), result.candidates[:3]

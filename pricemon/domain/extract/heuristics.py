@@ -24,6 +24,7 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import (
+    icon_currency,
     label_above,
     price_only,
     price_text,
@@ -291,7 +292,8 @@ def _read_one(
     if currency is None:
         if not (_priceish_near(element) and price_only(text)):
             return None
-        currency = _container_currency(page, element, price.amount) or page.currency_hint
+        currency = _container_currency(page, element, price.amount)
+        currency = currency or icon_currency(element) or page.currency_hint
     other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
     visible = Visible(price.amount, currency, 0.4, "")
     visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)

@@ -99,3 +99,14 @@ def test_an_icon_font_currency_is_the_prices_currency(price: str) -> None:
     main = f'<div class="product-price">{price}</div>'
     result = extract_offer(product_page(main, lang="ar"), "https://x.com/p")
     assert (result.price, result.currency) == (Decimal("95.00"), "SAR"), result.candidates[:3]
+
+
+def test_a_cart_widgets_item_name_is_no_title_fallback() -> None:
+    html = (
+        '<html><head><meta property="og:title" content="Walnut Desk Lamp"></head><body>'
+        '<div class="mini-cart"><span class="item-name">Brass Candle Holder</span></div>'
+        '<div class="product"><b>The lamp</b><span class="price">$59.99</span></div>'
+        "</body></html>"
+    )
+    result = extract_offer(html, "https://x.com/p")
+    assert result.title == "Walnut Desk Lamp"

@@ -26,10 +26,10 @@ _TITLE_SELECTORS = (
     "[class*=product-name i]",
     "[class*=product__title i]",
     "h2",
-    # Last, so only a match for the known name takes it over an h2 found above: Rakuten's
-    # "span.item_name" and other shops' name elements that are no heading at all.
-    "[class*=item_name i], [class*=item-name i]",
 )
+# Name elements that are no heading at all (Rakuten's "span.item_name"): taken only when
+# they hold the known name, since cart widgets name their items the same way.
+_NAME_ONLY_SELECTOR = "[class*=item_name i], [class*=item-name i]"
 # Class or id tokens of page chrome ("site-header", "header__inner", "navbar"), but not of a
 # product block that merely has a header ("product-header").
 _CHROME_RE = re.compile(
@@ -104,14 +104,15 @@ def find_layout(page: Page, known_title: str | None) -> Layout:
 def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
     wanted = (known_title or "").lower()[:60]
     fallback = None
-    for selector in _TITLE_SELECTORS:
+    for selector in (*_TITLE_SELECTORS, _NAME_ONLY_SELECTOR):
+        may_fall_back = selector != _NAME_ONLY_SELECTOR
         for node in page.tree.css(selector):
             text = clean_text(node.text(), limit=200).lower()
             if not text or _in_chrome(node):
                 continue
             if wanted and (wanted in text or (text in wanted and len(text) * 3 >= len(wanted))):
                 return node
-            if fallback is None and not AWAY_HEADING_RE.search(text):
+            if fallback is None and may_fall_back and not AWAY_HEADING_RE.search(text):
                 # Not "Customers who viewed this also viewed" over a carousel: on a page
                 # whose product name has no heading, that is the first h2.
                 fallback = node

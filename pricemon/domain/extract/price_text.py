@@ -2,8 +2,9 @@
 
 Shops split prices across elements (`$<strong>1,049</strong><sup>.99</sup>`), write several in
 one line ("Was £59.99, now £49.99") and label them with the words just before or after
-("Save US $150", "/ea", "incl. VAT"). These helpers turn an element into the text a person
-reads and cut out the words on either side of the amount, for heuristics.py's rules.
+("Save US $150", "/ea", "incl. VAT"), and some draw the currency with an icon font
+(`<i class="sicon-sar"></i>`). These helpers turn an element into the text a person reads
+and cut out the words on either side of the amount, for heuristics.py's rules.
 """
 
 from __future__ import annotations

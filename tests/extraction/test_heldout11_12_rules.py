@@ -105,3 +105,21 @@ def test_a_product_header_element_is_not_page_chrome() -> None:
     assert result.title == "Japan Sencha 500 g"
     top = result.candidates[0]
     assert top.amount == Decimal("12.90") and "near the title" in top.reasons, result.candidates
+
+
+def test_dawn_regular_price_read_aloud_is_the_price_when_not_on_sale() -> None:
+    """Shopify Dawn: "Regular price" for screen readers labels the price of a product that is
+    not on sale; the JSON-LD lists every variant, the selected 10L one first on the page."""
+    offers = [
+        {"@type": "Offer", "price": "39.99", "priceCurrency": "NZD", "name": "40L"},
+        {"@type": "Offer", "price": "14.99", "priceCurrency": "NZD", "name": "10L"},
+    ]
+    doc = {"@type": "Product", "name": "Walnut Desk Lamp", "offers": offers}
+    head = f'<script type="application/ld+json">{json.dumps(doc)}</script>'
+    main = (
+        '<div class="price"><div class="price__regular"><span class="visually-hidden '
+        'visually-hidden--inline">Regular price</span><span class="price-item '
+        'price-item--regular">$14.99 NZD</span></div></div>'
+    )
+    result = extract_offer(product_page(main, head=head), "https://www.x.co.nz/products/p")
+    assert (result.price, result.currency) == (Decimal("14.99"), "NZD"), result.candidates[:3]

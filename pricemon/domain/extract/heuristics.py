@@ -74,6 +74,7 @@ from pricemon.domain.money import has_currency
 _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
+_SCREEN_READER_RE = re.compile(r"visually-?hidden|sr-only|screen-reader", re.I)
 _CORROBORATED_FROM = 0.3  # decide.MIN_VISIBLE: below it a price is not a candidate at all
 # A number without its cents ("$1,099." or "$1,099", not "$10.99"), and cents on their own.
 _OPEN_CENTS_RE = re.compile(r"(?:^|[^\d.,])\d+(?:[.,]\d{3})*[.,]?\s*$")
@@ -380,13 +381,25 @@ def _score_markup(
     if FROM_RE.search(before):
         visible.score -= 0.2
         visible.reasons.append("a 'from' price")
-    if WAS_LABEL_RE.search(before[-80:]):
+    if WAS_LABEL_RE.search(before[-80:]) and not _read_aloud_regular(element):
         _mark_struck(visible, "labelled as an old or reference price")
     if element.tag in ("option", "select") or has_ancestor(element, ("option", "select")):
         visible.score = -1.0
         visible.reasons.append("not the price: in a variant selector")
     elif in_option_label(element):
         _adjust(visible, -0.4, "an add-on option (protection plan, service)")
+
+
+def _read_aloud_regular(element: LexborNode) -> bool:
+    """True when the old-price label is a screen-reader-only "Regular price" just before
+    the price: Shopify's Dawn theme labels every price that way, on sale or not (a regular
+    price that is really old is struck by its own `<s>`, which the markup check sees)."""
+    label = element.prev
+    while label is not None and label.is_text_node:
+        label = label.prev
+    if label is None or not _SCREEN_READER_RE.search(label.attributes.get("class") or ""):
+        return False
+    return bool(WAS_LABEL_RE.search(label.text()))
 
 
 def _score_ancestor(visible: Visible, m: Markup, level: int) -> None:

@@ -34,6 +34,8 @@ _TITLE_SELECTORS = (
 # Name elements that are no heading at all (Rakuten's "span.item_name"): taken only when
 # they hold the known name, since cart widgets name their items the same way.
 _NAME_ONLY_SELECTOR = "[class*=item_name i], [class*=item-name i]"
+# A <header> of the content, not of the site: the product's, an event's, an article's.
+_CONTENT_HEADER_RE = re.compile(r"product|event|item|entry|article|pdp", re.I)
 # Class or id tokens of page chrome ("site-header", "header__inner", "navbar"), but not of a
 # product block that merely has a header ("product-header").
 _CHROME_RE = re.compile(
@@ -139,7 +141,7 @@ def _in_chrome(node: LexborNode) -> bool:
         if current is None:
             return False
         label = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
-        if current.tag in ("header", "footer", "nav") and "product" not in label.lower():
+        if current.tag in ("header", "footer", "nav") and not _CONTENT_HEADER_RE.search(label):
             return True  # (Shopware's `<header class="product--header">` holds the h1)
         if any(_CHROME_RE.match(token) for token in label.split()):
             return True

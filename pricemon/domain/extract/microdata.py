@@ -40,6 +40,23 @@ def _in_related_scope(node: LexborNode, scope: LexborNode | None) -> bool:
     return False
 
 
+def _own_name(root: LexborNode, scope: LexborNode | None) -> str | None:
+    """The Product's own `name`: not a brand's, a breadcrumb entry's or an offer's, which sit
+    in nested items ("<span itemprop="name">Главная</span>" in a BreadcrumbList)."""
+    for node in root.css("[itemprop~=name]"):
+        nearest = _nearest_scope(node)
+        if scope is None or (nearest is not None and nearest.mem_id == scope.mem_id):
+            return _value(node)
+    return None
+
+
+def _nearest_scope(node: LexborNode) -> LexborNode | None:
+    parent = node.parent
+    while parent is not None and "itemscope" not in parent.attributes:
+        parent = parent.parent
+    return parent
+
+
 def microdata_findings(page: Page) -> list[Finding]:
     """Prices, currency, availability and name from the page's main microdata Product."""
     if "microdata" not in page.markers():
@@ -58,7 +75,7 @@ def microdata_findings(page: Page) -> list[Finding]:
     currency = page.currency_code(first("priceCurrency"))
     page.declare_currency(currency)
     availability = availability_from_schema(first("availability"))
-    title = clean_text(first("name")) or None
+    title = clean_text(_own_name(root, scope)) or None
     image = first("image")
     found: list[Finding] = []
     for prop, kind in (("price", "price"), ("lowPrice", "low")):

@@ -207,7 +207,7 @@ _NOT_A_PRICE_BEFORE = [
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
-        r"|dostava|doprava|dostawa|livrare|piegāde|portes"
+        r"|dostava|doprava|dostawa|livrare|piegāde|portes|достав\w*|kargo"
         r"|frete|despacho|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)"
         r"[^.!]{0,25}$",
     ),

@@ -6,8 +6,10 @@ for the main one (so prices near the title and the add-to-cart button win, and t
 carousels, recommendation grids, cart widgets, headers and footers lose); a struck-through
 "was" price taken for the sale price (so `del`/`s`/`strike`, line-through styles and
 was/old/compare/list-price classes lose); "$29/month", "4 payments of $12", "Save $50",
-"Free shipping over $50" and "€2,99/kg" taken for the price (those are not prices at all and
-are dropped); another variant's price in a `<select>` (dropped).
+"Free shipping over $50", "€2,99/kg", "Get $1.80 in CT Money" and "protection plan - $12.99"
+taken for the price (those are not prices at all and are dropped); another variant's price in
+a `<select>` (dropped); a members' price ("Club price", or "IKEA Family price" in a short label
+on the line above) taken for what everyone pays (penalised).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import (
+    label_above,
     price_only,
     price_text,
     segments,
@@ -284,6 +287,8 @@ def _read_one(
         # one item; a real unit price says "/ 100 g" next to it and is rejected above.
         _adjust(visible, -0.4, "unit price markup")
     _score_words(visible, text, before, after)
+    if "a members' price" not in visible.reasons and MEMBER_LABEL_RE.search(label_above(element)):
+        _adjust(visible, -0.3, "a members' price")
     return visible
 
 

@@ -19,6 +19,8 @@ from pricemon.domain.extract.rules import CURRENCY_PREFIX_RE, INLINE_TAGS, TRAIL
 from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
 
 _MAX_SYMBOL = 5  # "CHF", "zł", "ر.س": a currency element holds nothing else
+_MAX_LABEL = 60  # a label on its own line is short; a longer block is content
+_LABEL_LEVELS = 3
 _CENTS_RE = re.compile(r"\s*\d{2}\s*")
 _LAST_NUMBER_RE = re.compile(r"[\d.,'’]+$")
 _FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
@@ -138,3 +140,25 @@ def _strip_currency(text: str) -> str:
     if match is None or (match.group(1) and match.group(1) not in ISO_CODES):
         return text
     return text[: match.start()]
+
+
+def label_above(element: LexborNode) -> str:
+    """The text of the block right above the price's line, when it is short: a label on
+    its own line ("IKEA Family price" over "£269", "Club price" over "8 490:-"), which
+    `surroundings` does not read. Inline siblings are skipped (they are on the price's line
+    already); the first block sibling found, at this level or one of the next two up, is
+    the only one read."""
+    node: LexborNode | None = element
+    for _ in range(_LABEL_LEVELS):
+        if node is None:
+            return ""
+        sibling = node.prev
+        while sibling is not None and (sibling.is_text_node or sibling.tag in INLINE_TAGS):
+            sibling = sibling.prev
+        while sibling is not None and sibling.tag in ("-comment", "script", "style"):
+            sibling = sibling.prev
+        if sibling is not None and not sibling.is_text_node:
+            text = sibling.text(deep=True, strip=True) if sibling.child is not None else ""
+            return clean_text(text) if len(text) <= _MAX_LABEL else ""
+        node = node.parent
+    return ""

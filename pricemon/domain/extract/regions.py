@@ -1,5 +1,6 @@
 """Parts of the page that are about other things: recommendation carousels, related and
-sponsored products, cart widgets, menus, headers and footers.
+sponsored products, other sellers' offers for the same product, cart widgets, menus, headers
+and footers.
 
 Their prices are never the product's price, and on marketplace pages they hold most of the
 markup (hundreds of tiles). Finding them with one CSS query and reading each one's text in a

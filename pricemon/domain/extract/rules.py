@@ -86,8 +86,9 @@ AWAY_RE = re.compile(
     r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
     r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
-    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item"
-    r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco",
+    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item(?![-_]price)"
+    r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco"
+    r"|other[-_]?(?:offers?|sellers?)|partner[-_]?offers?",
     re.I,
 )
 AWAY_TAGS = {"header", "footer", "nav", "aside"}
@@ -102,6 +103,9 @@ AWAY_HEADING_RE = re.compile(
     r"|andre købte|du vil kanskje|passar bra med|kapcsolódó|polecane|podobne|doporučen"
     r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見|買)った人|関連商品|관련상품"
     r"|함께 구매|منتجات ذات صلة|منتجات مشابهة|benzer ürünler|birlikte al"
+    # Other sellers' offers for the same product (marketplaces, department stores' partners)
+    r"|other (?:sellers|offers)|also available from|autres (?:offres|vendeurs)"
+    r"|weitere angebote|andere (?:anbieter|verkäufer)|otros vendedores|altre offerte"
 )  # matched against lowercased text: re.I over non-ASCII alternatives is 7x slower
 HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -142,9 +146,10 @@ _NOT_A_PRICE_AFTER = [
     ("upfront payment", r"^\W{0,3}(?:upfront|up front|initial payment|anzahlung)\b"),
     ("percentage", r"^\s*%"),
     (
-        "reward",
+        "reward",  # "Get $1.80 in CT Money", "Earn $10 in Kohl's Cash": a store currency
         r"^\W{0,3}(?:points?\b|pts\b|pt\b|ポイント|bonus|cash ?back|back\b|in rewards"
-        r"|store credit|gutschrift|de cagnotte)",
+        r"|store credit|gutschrift|de cagnotte"
+        r"|in (?:[\w'’&.-]+ ){0,3}(?:money|cash|bucks|dollars|rewards?|credit)\b)",
     ),
     ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+\s*[^\W\d])"),
     (
@@ -182,9 +187,14 @@ _NOT_A_PRICE_BEFORE = [
     (
         "reward",
         r"(?:gift card|reward|points|cash ?back|credit(?: of)?|trade[- ]in|exchange offer|pfand"
-        r"|deposit|적립금)\W*(?:up to\W*)?$",
+        r"|deposit|적립금|\bearn)\W*(?:up to\W*)?$",
     ),
     ("add-on", r"\+\s*$"),
+    (  # "Product protection plan 2 years - $12.99", "Care & Repair - €6.99": sold beside it
+        "add-on",
+        r"(?:protection plan|warranty|extended guarantee|care plan|care ?& ?repair"
+        r"|garantieverlängerung|extension de garantie)\b[^.!$£€]{0,20}$",
+    ),
     (
         "coupon price",
         r"(?:クーポン利用で|クーポン適用で|with (?:the )?(?:coupon|code|voucher)"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from pricemon.domain.extract import extract_offer
+from pricemon.models import Availability
 from tests.extraction.pages import product_page
 
 
@@ -13,3 +16,88 @@ def test_the_egyptian_pound_written_as_a_word_is_a_currency() -> None:
     main = '<div class="product-price-box"><span class="new-price">12,999 جنيه</span></div>'
     result = extract_offer(product_page(main, lang="ar"), "https://x.com/p")
     assert (result.price, result.currency) == (Decimal("12999"), "EGP"), result.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "url", "price", "currency"),
+    [
+        ("Miễn phí giao hàng cho đơn từ 500.000₫", "vi", "https://x.vn/p", "990000", "VND"),
+        ("全單滿 HK$500 免運費", "zh-HK", "https://x.com.hk/p", "2380.00", "HKD"),
+        ("500 TL üzeri ücretsiz kargo", "tr", "https://x.com.tr/p", "1249.90", "TRY"),
+    ],
+)
+def test_a_free_shipping_threshold_is_not_the_price(
+    line: str, lang: str, url: str, price: str, currency: str
+) -> None:
+    # The threshold sits between the price and the cart button, in a promo box.
+    shown = {"VND": "990.000₫", "HKD": "HK$2,380.00", "TRY": "1.249,90 TL"}[currency]
+    main = (
+        f'<div class="product-price"><span>{shown}</span></div><div class="promotions">{line}</div>'
+    )
+    result = extract_offer(product_page(main, lang=lang), url)
+    assert (result.price, result.currency) == (Decimal(price), currency), result.candidates[:3]
+
+
+def test_a_card_offers_price_after_a_discount_is_not_the_price() -> None:
+    # "$25 OFF" once read "OFF" as a currency code and lost the word that made it a saving.
+    main = (
+        '<div class="price-format__main-price">$149.00</div><div class="promotion-card"><p>'
+        "Pay <strong>$124.00</strong> after <strong>$25</strong> OFF your total qualifying "
+        "purchase upon opening a new card.</p></div>"
+    )
+    result = extract_offer(product_page(main, lang="en-US"), "https://x.com/p")
+    assert result.price == Decimal("149.00"), result.candidates[:3]
+    assert all(c.score < 0 for c in result.candidates if c.amount in (124, 25))
+
+
+def test_a_box_classed_price_list_holds_the_price_not_a_list_price() -> None:
+    # Ticimax's "PriceList" holds the reference price, the sale price and a transfer discount.
+    main = (
+        '<div class="PriceList"><div><span>Piyasa Fiyatı:</span> <span>1.599,90 TL</span></div>'
+        '<div><span>İndirimli Fiyat:</span> <span class="indirimliFiyat">1.249,90 TL</span></div>'
+        "</div>"
+    )
+    result = extract_offer(product_page(main, lang="tr"), "https://x.com.tr/p")
+    assert result.price == Decimal("1249.90"), result.candidates[:3]
+
+
+def test_a_market_price_range_beside_an_ads_price_is_a_reference() -> None:
+    main = (
+        '<div class="advert-price"><span>₦ 385,000</span></div>'
+        '<div class="advert-market-price"><span>Market price: ₦ 360,000 ~ ₦ 420,000</span></div>'
+    )
+    result = extract_offer(product_page(main, lang="en-NG"), "https://x.ng/p")
+    assert (result.price, result.currency) == (Decimal("385000"), "NGN"), result.candidates[:3]
+
+
+def test_a_chinese_members_price_is_not_everyones_price() -> None:
+    main = (
+        '<div class="price-detail"><div class="price-regular price">HK$2,380.00</div></div>'
+        '<div class="member-price-tag">會員價 HK$2,261.00</div>'
+    )
+    result = extract_offer(product_page(main, lang="zh-HK"), "https://x.com.hk/p")
+    assert result.price == Decimal("2380.00"), result.candidates[:3]
+
+
+def test_the_price_standard_class_is_the_struck_standard_price() -> None:
+    # Shoptet and Salesforce Commerce Cloud: "price-standard" is struck by the stylesheet.
+    main = (
+        '<div class="p-final-price-wrapper"><span class="price-standard"><span>5 490 Kč</span>'
+        '</span> <span class="price-save">–9 %</span> <strong class="price-final">'
+        '<span class="price-final-holder">4 990 Kč</span></strong></div>'
+    )
+    result = extract_offer(product_page(main, lang="cs"), "https://x.cz/p")
+    assert result.price == Decimal("4990"), result.candidates[:3]
+
+
+def test_a_capitalised_vietnamese_sold_out_label_means_out_of_stock() -> None:
+    main = (
+        '<div class="product-price"><span class="pro-price">Liên hệ</span></div>'
+        '<div class="product-status">Tình trạng: <span class="sold-out">Hết hàng</span></div>'
+    )
+    page = product_page(main, lang="vi").replace(
+        '<button class="add-to-cart" type="submit">Add to cart</button>',
+        '<button class="add-to-cart" disabled>Hết hàng</button>',
+    )
+    result = extract_offer(page, "https://x.vn/p")
+    assert result.availability == Availability.OUT_OF_STOCK

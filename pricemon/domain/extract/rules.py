@@ -44,7 +44,7 @@ MEMBER_LABEL_RE = re.compile(
     r"(?:member(?:s|ship)?(?: only)?(?: price)?|prix adhérent|adhérents?|club price|mitgliederpreis"
     r"|family[- ]pris|family price|plus price|select-prijs|met select betaal je|circle price"
     r"|cena pro členy|pro členy|cena dla członków|会員価格|회원가|plus'a özel|для членов клуба"
-    r"|klubbpris|kundeklubbpris|jäsenhinta|precio cmr|precio tarjeta|card price)\W*$",
+    r"|klubbpris|kundeklubbpris|jäsenhinta|precio cmr|precio tarjeta|card price|會員價|会员价)\W*$",
     re.I,
 )
 # The same label written after the amount ("$ 1.799.900 Precio CMR").
@@ -54,12 +54,14 @@ MEMBER_AFTER_RE = re.compile(
     re.I,
 )
 STRUCK_TAGS = {"del", "s", "strike"}
+# "list-price" is an old price, a "PriceList" the box that lists all of them (Ticimax);
+# "price-standard" is the struck standard price of Shoptet and Salesforce Commerce Cloud.
 STRUCK_RE = re.compile(
     r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])|rrp|msrp|uvp"
     r"|strike|crossed"
     r"|retail|reference)"
     r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
-    r"|compare|list|before|original|strike)|line-through|strikethrough|basisprice|a-text-price"
+    r"|compare|before|original|strike|standard)|line-through|strikethrough|basisprice|a-text-price"
     r"|deleted",
     re.I,
 )
@@ -143,6 +145,10 @@ _NOT_A_PRICE_AFTER = [
         r"^\W{0,3}(?:with (?:the )?(?:coupon|code|voucher)|after coupon|mit (?:gutschein|code)"
         r"|avec (?:le )?code|con (?:el )?cup[oó]n)",
     ),
+    (  # "Pay $124.00 after $25 OFF ... upon opening a new card", "$89.99 after rebate"
+        "conditional price",
+        r"^\W{0,3}after\b[^!?]{0,25}?\b(?:off|rebates?|savings?|discount|coupon)\b",
+    ),
     ("upfront payment", r"^\W{0,3}(?:upfront|up front|initial payment|anzahlung)\b"),
     ("percentage", r"^\s*%"),
     (
@@ -151,11 +157,12 @@ _NOT_A_PRICE_AFTER = [
         r"|store credit|gutschrift|de cagnotte"
         r"|in (?:[\w'’&.-]+ ){0,3}(?:money|cash|bucks|dollars|rewards?|credit)\b)",
     ),
-    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+\s*[^\W\d])"),
+    # "500 TL üzeri ücretsiz kargo" (Turkish: "over 500 TL, free shipping")
+    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|(?:ve )?üzeri|\+\s*[^\W\d])"),
     (
-        "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand"
+        "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand", "滿 HK$500 免運費"
         r"^\W{0,3}(?:[^\W\d]+ )?(?:shipping|delivery|versand|postage|livraison|envío"
-        r"|frais de port)",
+        r"|frais de port|kargo|免運|免运|運費|运费|包郵|包邮)",
     ),
 ]
 _NOT_A_PRICE_BEFORE = [
@@ -182,7 +189,8 @@ _NOT_A_PRICE_BEFORE = [
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
-        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)[^.!]{0,25}$",
+        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비|kargo|運費|运费"
+        r"|giao hàng|vận chuyển|đơn (?:hàng )?từ)[^.!]{0,25}$",  # "giao hàng cho đơn từ 500.000₫"
     ),
     (
         "reward",
@@ -229,7 +237,11 @@ _NOT_A_PRICE_BEFORE = [
 ]
 NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
 NOT_BEFORE_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_BEFORE]
-CURRENCY_PREFIX_RE = re.compile(r"^\s*(?:[€$£¥₹]|[A-Z]{3}\b|kr\.?|zł|Kč|Ft|円|元)\s*")
+# A currency written after the number, to strip before the label rules look at the words
+# ("12 TL üzeri" -> "üzeri"); three capitals only when an ISO code ("$25 OFF" keeps its "OFF").
+CURRENCY_PREFIX_RE = re.compile(
+    r"^\s*(?:[€$£¥₹₩₽₺₫₦₱฿₪]|([A-Z]{3})\b|kr\.?|zł|Kč|Ft|TL\b|円|元)\s*"
+)
 # Labels of old prices, and of the EU's "lowest price in the 30 days before the discount"
 # (Omnibus directive 2019/2161), which shops must show next to every reduced price.
 WAS_LABEL_RE = re.compile(
@@ -244,7 +256,10 @@ WAS_LABEL_RE = re.compile(
     r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"
-    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$",
+    r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$"
+    # A market price is a reference, written alone or as a range ("Market price: ₦ 360,000 ~
+    # ₦ 420,000" beside a classified ad's own price; Turkish shops' "Piyasa Fiyatı").
+    r"|(?:market price|piyasa fiyatı|市场价|市場價)\W*(?:\d[\d.,'’\s]*\W*(?:~|[-–—]|to)\W*)?$",
     re.I,
 )
 # Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").

@@ -101,3 +101,15 @@ def test_a_capitalised_vietnamese_sold_out_label_means_out_of_stock() -> None:
     )
     result = extract_offer(page, "https://x.vn/p")
     assert result.availability == Availability.OUT_OF_STOCK
+
+
+def test_a_stock_count_classed_availability_amount_is_not_a_price() -> None:
+    # Nothing else in the box says which number is the price: only the class tells them apart.
+    main = (
+        '<div class="p-final-price-wrapper"><strong class="price-final">4 990 Kč</strong></div>'
+        '<table><tr><td><span class="availability-label">Skladem</span> '
+        '<span class="availability-amount">(&gt;5&nbsp;ks)</span></td></tr></table>'
+    )
+    result = extract_offer(product_page(main, lang="cs"), "https://x.cz/p")
+    assert result.price == Decimal("4990")
+    assert all(c.amount != 5 for c in result.candidates), result.candidates[:3]

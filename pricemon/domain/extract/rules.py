@@ -35,9 +35,10 @@ PRICEISH_RE = re.compile(
     r"|amount|cost|money|betrag|kaufpreis",
     re.I,
 )
-# Classes of numbers that sit in price boxes but are not amounts ("price-quantity": "Bis 9").
+# Classes of numbers that sit in price boxes but are not amounts ("price-quantity": "Bis 9",
+# Shoptet's "availability-amount": "(>5 ks)").
 NOT_AMOUNT_CLASS_RE = re.compile(
-    r"quantit|qty|menge|anzahl|(?<!dis)count|stock|rating|review|percent", re.I
+    r"quantit|qty|menge|anzahl|(?<!dis)count|stock|availab|rating|review|percent", re.I
 )
 # Labels of prices for members only (loyalty cards, paid clubs): not what everyone pays.
 MEMBER_LABEL_RE = re.compile(

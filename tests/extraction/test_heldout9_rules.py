@@ -113,3 +113,26 @@ def test_a_stock_count_classed_availability_amount_is_not_a_price() -> None:
     result = extract_offer(product_page(main, lang="cs"), "https://x.cz/p")
     assert result.price == Decimal("4990")
     assert all(c.amount != 5 for c in result.candidates), result.candidates[:3]
+
+
+@pytest.mark.parametrize(
+    ("price", "line", "lang", "url", "want"),
+    [
+        ("¥368.00", "满300减20 · 新人券 ¥10", "zh-CN", "https://x.cn/p", "368.00"),
+        ("36,90€", "Χωρίς Φ.Π.Α.: 32,65€", "el", "https://x.gr/p", "36.90"),
+        ("36,90€", "Δωρεάν μεταφορικά για αγορές άνω των 49,00€", "el", "https://x.gr/p", "36.90"),
+        ("RM29.90", "Beli 3 pek, jimat RM10", "ms", "https://x.my/p", "29.90"),
+        ("$24.99", "Free with RedCard or $35 orders*", "en-US", "https://x.com/p", "24.99"),
+        ("$429.99", "2-Year Protection $59.99", "en-US", "https://x.com/p", "429.99"),
+        ("71,96 €", "Originalpreis: 89,95 € -20%", "de", "https://x.de/p", "71.96"),
+        ("1.249,90 TL", "Havale/EFT ile 1.187,41 TL", "tr", "https://x.com.tr/p", "1249.90"),
+    ],
+)
+def test_a_line_below_the_price_that_is_not_the_price(
+    price: str, line: str, lang: str, url: str, want: str
+) -> None:
+    # Both lines are marked up alike, and the trap's line comes second: its words decide.
+    main = f"<div><span>{price}</span></div><div><span>{line}</span></div>"
+    result = extract_offer(product_page(main, lang=lang), url)
+    assert result.price == Decimal(want), result.candidates[:3]
+    assert "close call" not in " ".join(result.notes), result.notes

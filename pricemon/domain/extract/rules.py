@@ -17,8 +17,10 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.page import clean_text
 
 # A currency written before the number, to strip before the label rules look at the words:
-# "Save US $150", "Get AED 145 cashback", "Экономия 3 500 ₽".
-TRAILING_CURRENCY_RE = re.compile(r"(?:(?:\b[A-Z]{1,3}\s?)?[€$£¥₹₩₽₺]|\b([A-Z]{3})|\bkr\.?)\s*$")
+# "Save US $150", "Get AED 145 cashback", "Экономия 3 500 ₽", "jimat RM10".
+TRAILING_CURRENCY_RE = re.compile(
+    r"(?:(?:\b[A-Z]{1,3}\s?)?[€$£¥₹₩₽₺₫₦₱฿₪]|\b([A-Z]{3})|\bkr\.?|\b(?:RM|Rp|TL|zł|Kč|Ft))\s*$"
+)
 # Words of running text: a price inside a sentence ("a great gift for under £100!", "last
 # seen for 899 €") is weaker evidence than one in its own label.
 PROSE_WORD_RE = re.compile(r"[^\W\d_]{3,}")
@@ -159,7 +161,11 @@ _NOT_A_PRICE_AFTER = [
         r"|in (?:[\w'’&.-]+ ){0,3}(?:money|cash|bucks|dollars|rewards?|credit)\b)",
     ),
     # "500 TL üzeri ücretsiz kargo" (Turkish: "over 500 TL, free shipping")
-    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|(?:ve )?üzeri|\+\s*[^\W\d])"),
+    # "Free with RedCard or $35 orders"
+    (
+        "threshold",
+        r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|(?:ve )?üzeri|orders?\b|\+\s*[^\W\d])",
+    ),
     (
         "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand", "滿 HK$500 免運費"
         r"^\W{0,3}(?:[^\W\d]+ )?(?:shipping|delivery|versand|postage|livraison|envío"
@@ -184,7 +190,7 @@ _NOT_A_PRICE_BEFORE = [
         "saving",
         r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
         r"|bespaar|discount|rabatt|экономия|выгода|ušetříte|oszczędzasz|tasarruf|megtakarítás"
-        r"|\bspar(?:a|er|e)?)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
+        r"|\bspar(?:a|er|e)?|jimat|hemat)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
         r"(?:up to\W*|bis zu\W*)?$",
     ),
     (
@@ -202,13 +208,18 @@ _NOT_A_PRICE_BEFORE = [
     (  # "Product protection plan 2 years - $12.99", "Care & Repair - €6.99": sold beside it
         "add-on",
         r"(?:protection plan|warranty|extended guarantee|care plan|care ?& ?repair"
+        r"|\d+[- ]years? (?:protection|coverage)"  # "2-Year Protection $59.99"
         r"|garantieverlängerung|extension de garantie)\b[^.!$£€]{0,20}$",
     ),
     (
         "coupon price",
         r"(?:クーポン利用で|クーポン適用で|with (?:the )?(?:coupon|code|voucher)"
         r"|mit (?:gutschein|code)|avec (?:le )?code|con (?:el )?cup[oó]n|kuponla|쿠폰 적용"
-        r"|coupon price)\W*$",
+        r"|coupon price|券)\W*$",  # "新人券 ¥10": a new customer's voucher
+    ),
+    (  # Turkish shops' price for paying by bank transfer ("Havale/EFT ile 1.187,41 TL")
+        "payment-method price",
+        r"(?:havale|eft)(?:/eft)? ile\W*$",
     ),
     # Quantity tiers ("3 or more £90.00") and spending thresholds ("gifts under £100",
     # "free delivery over £40"): amounts the sentence compares against.
@@ -224,7 +235,7 @@ _NOT_A_PRICE_BEFORE = [
     (
         "threshold",
         r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
-        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej)\W*$",
+        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej|άνω των|πάνω από)\W*$",
     ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
     ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
     (
@@ -253,7 +264,7 @@ WAS_LABEL_RE = re.compile(
     r"|prix de référence|prix conseillé|prezzo di listino|prezzo consigliato|precio anterior"
     r"|precio de referencia|preço de referência|adviesprijs|vorher|before|eredeti ár|régi ár"
     r"|původně|původní cena|cena nového|neupreis|prix neuf|precio nuevo|price new|старая цена"
-    r"|было|eski fiyat|previously|zuletzt gesehen für"
+    r"|было|eski fiyat|previously|zuletzt gesehen für|originalpreis|ursprünglicher preis"
     r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"
@@ -279,7 +290,8 @@ EXCL_TAX_RE = re.compile(
 # The upper end of a price range ("€10,00 – €20,00"): the low end is the price shown first.
 # The same, written before the amount ("Nettó ár: 19 677 Ft", "bez DPH 10 735 Kč").
 EXCL_TAX_BEFORE_RE = re.compile(
-    r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|excl\.? (?:vat"
+    r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|χωρίς φ\.?π\.?α"
+    r"|excl\.? (?:vat"
     r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс)\W*$",
     re.I,
 )

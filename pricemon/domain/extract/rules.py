@@ -40,7 +40,7 @@ PRICEISH_RE = re.compile(
 # Classes of numbers that sit in price boxes but are not amounts ("price-quantity": "Bis 9",
 # Shoptet's "availability-amount": "(>5 ks)").
 NOT_AMOUNT_CLASS_RE = re.compile(
-    r"quantit|qty|menge|anzahl|(?<!dis)count|stock|availab|rating|review|percent", re.I
+    r"quantit|qty|menge|anzahl|(?<!dis)count|stock|availab\w*[-_]amount|rating|review|percent", re.I
 )
 # Labels of prices for members only (loyalty cards, paid clubs): not what everyone pays.
 MEMBER_LABEL_RE = re.compile(
@@ -150,7 +150,7 @@ _NOT_A_PRICE_AFTER = [
     ),
     (  # "Pay $124.00 after $25 OFF ... upon opening a new card", "$89.99 after rebate"
         "conditional price",
-        r"^\W{0,3}after\b[^!?]{0,25}?\b(?:off|rebates?|savings?|discount|coupon)\b",
+        r"^\W{0,3}after\b[^!?]{0,25}?\b(?:off|rebates?|coupon)\b",
     ),
     ("upfront payment", r"^\W{0,3}(?:upfront|up front|initial payment|anzahlung)\b"),
     ("percentage", r"^\s*%"),
@@ -164,7 +164,7 @@ _NOT_A_PRICE_AFTER = [
     # "Free with RedCard or $35 orders"
     (
         "threshold",
-        r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|(?:ve )?üzeri|orders?\b|\+\s*[^\W\d])",
+        r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|(?:ve )?üzeri|orders\b|\+\s*[^\W\d])",
     ),
     (
         "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand", "滿 HK$500 免運費"

@@ -165,6 +165,7 @@ COUNTRY_CURRENCIES: dict[str, str] = {
     "ae": "AED",
     "sa": "SAR",
     "ru": "RUB",
+    "by": "BYN",
     "ua": "UAH",
     "kz": "KZT",
     "bd": "BDT",
@@ -190,10 +191,16 @@ _SYMBOL_PATTERN = "|".join(re.escape(s) for s in _ALL_SYMBOLS)
 # Letters-only symbols must stand alone ("kr" not in "kraft", "TL" not in "TLC").
 _FIRST_CHARS = "".join(sorted({s[0] for s in _ALL_SYMBOLS} | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ")))
 _SINGLE_CHAR_SYMBOLS = "$€£¥￥₹₩₽₴₺₪฿₫₱₦₨"
+# Latin letters, accented ones included: "R" is the rand alone, not the start of "Réf." or
+# "Rýchle" (letters of other scripts are left out: Arabic symbols abut Arabic words). A
+# hyphen and a digit after letters make a model number ("TL-540"), not Turkish lira; so does
+# a hyphen or slash before them ("NB-A14-R5" is a product code, not five rand).
+_LATIN = "A-Za-z\u00c0-\u024f"
 # The lookahead lets the engine skip, with one test, the positions where no symbol can start.
 CURRENCY_TOKEN_RE = re.compile(
     rf"(?=[{re.escape(_FIRST_CHARS + _SINGLE_CHAR_SYMBOLS)}])"
-    rf"(?:(?<![A-Za-z])(?:[A-Z]{{3}}(?![A-Za-z])|{_SYMBOL_PATTERN})(?![a-zA-Z])"
+    rf"(?:(?<![{_LATIN}])(?<![{_LATIN}\d][-/])"
+    rf"(?:[A-Z]{{3}}(?![{_LATIN}])|{_SYMBOL_PATTERN})(?![{_LATIN}]|-\d)"
     rf"|[{_SINGLE_CHAR_SYMBOLS}])"
     r"|(?<=\d)\s?[円元원]"
 )

@@ -5,8 +5,9 @@ written alongside the extractor. tests/fixtures/heldout, heldout2, heldout3 (ind
 in less-covered countries), heldout4 and each later heldoutN are imitations of real retailers'
 and shop platforms' pages written without reading the extractor, each scored before the rules
 it led to were added (docs/performance.md gives the first scores). A page's "note" in
-expected.json says when its expectation is debatable. Amounts are compared as decimals on the
-held-out pages ("399" from JSON-LD is 399.00), exactly as written on the original ones.
+expected.json says when its expectation is debatable, and "known_miss" why the extractor still
+gets it wrong (counted as a miss by benchmarks/extraction.py too). Amounts are compared as
+decimals on the held-out pages ("399" from JSON-LD is 399.00), as written on the originals.
 """
 
 from __future__ import annotations
@@ -35,7 +36,19 @@ def _expected(corpus: str) -> dict[str, dict[str, Any]]:
     return json.loads((FIXTURES / corpus / "expected.json").read_text("utf-8"))
 
 
-CASES = [(corpus, name) for corpus in CORPORA for name in sorted(_expected(corpus))]
+def fixture_cases(corpora: tuple[str, ...] = CORPORA) -> list[Any]:
+    """(corpus, page) for every page; a page whose expected.json entry has "known_miss" (why
+    the extractor still gets it wrong) is a strict xfail: it turns red once it passes."""
+    cases = []
+    for corpus in corpora:
+        for name, want in sorted(_expected(corpus).items()):
+            miss = want.get("known_miss")
+            marks = [pytest.mark.xfail(strict=True, reason=miss)] if miss else []
+            cases.append(pytest.param(corpus, name, marks=marks, id=f"{corpus}-{name}"))
+    return cases
+
+
+CASES = fixture_cases()
 
 
 def test_the_corpora_are_all_found() -> None:

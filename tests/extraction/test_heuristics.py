@@ -632,3 +632,18 @@ def test_product_block_with_an_away_class_keeps_its_price() -> None:
     )
     result = extract_offer(html, "https://x.co.uk/p")
     assert result.price == Decimal("179.00")
+
+
+def test_an_amount_shown_twice_breaks_a_tie() -> None:
+    """A catalogue's offers, all marked up alike, under a headline "from" price: the offer the
+    headline repeats is the one a shopper pays."""
+    offers = "".join(
+        f'<li class="offer"><span class="offer__shop">Shop {i}</span>'
+        f'<span class="offer__price sale-price">{amount} р.</span></li>'
+        for i, amount in enumerate(["1 689,00", "1 502,20", "1 549,90"])
+    )
+    main = f'<div class="price-range">от 1 502,20 р.</div><ul class="offers">{offers}</ul>'
+    result = extract_offer(product_page(main, lang="ru"), "https://catalog.example.by/p")
+    assert (result.price, result.currency) == (Decimal("1502.20"), "BYN"), result.candidates[:4]
+    top = result.candidates[0]
+    assert top.amount == Decimal("1502.20") and "shown twice" in top.reasons

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pricemon.cli import app
-from tests.extraction.test_fixtures import CORPORA
+from tests.extraction.test_fixtures import CASES, CORPORA
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
@@ -23,9 +23,7 @@ EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
 runner = CliRunner()
 
 
-@pytest.mark.parametrize(
-    ("corpus", "name"), [(corpus, name) for corpus in CORPORA for name in sorted(EXPECTED[corpus])]
-)
+@pytest.mark.parametrize(("corpus", "name"), CASES)
 def test_fixture_through_the_cli(corpus: str, name: str) -> None:
     want = EXPECTED[corpus][name]
     page = FIXTURES / corpus / name

@@ -136,7 +136,9 @@ def _choose(page: Page, result: Extraction, scored: list[_Scored], live: list[Vi
     if best is not None:
         seen = best.seen
         if seen is not None and not seen.struck and seen.score >= MIN_VISIBLE:
-            if top is not None and _outranks(top, seen, low=best.finding.kind == "low"):
+            if top is not None and (
+                _outranks(top, seen, low=best.finding.kind == "low") or _net_of(top, seen)
+            ):
                 result.notes.append(
                     f"{best.finding.source} says {best.finding.amount}, shown only as a lesser "
                     f"price ({', '.join(seen.reasons)}); the main visible price is "
@@ -168,6 +170,13 @@ def _outranks(top: Visible, seen: Visible, *, low: bool = False) -> bool:
     return (
         _strong(top) and top.amount != seen.amount and (margin > 0 if low else margin >= OUTRANKED)
     )
+
+
+def _net_of(top: Visible, seen: Visible) -> bool:
+    """True when the structured price is shown only as the price before tax ("(税抜
+    ¥18,000)", "excl. VAT") beside a different, strong main price: EC-CUBE and B2B themes
+    put the net amount in their meta tags while shoppers pay, and compare, the gross one."""
+    return "excluding tax" in seen.reasons and _strong(top) and top.amount != seen.amount
 
 
 def _strong(v: Visible) -> bool:

@@ -10,12 +10,16 @@ of $12", "Save $50", "Free shipping over $50", "€2,99/kg", "Get $1.80 in CT Mo
 "protection plan - $12.99" and "Pay $124.00 after $25 OFF" taken for the price (those are not
 prices at all and are dropped); another variant's price in
 a `<select>` (dropped); a members' price ("Club price", or "IKEA Family price" in a short label
-on the line above) taken for what everyone pays (penalised).
+on the line above) taken for what everyone pays (penalised); a price mentioned in a sentence
+of the description ("was appraised at $1,200") on an ad that shows no price of its own (weak,
+dropped unless labelled); the same price converted into another currency ("19,90 € /
+149,94 kn" while a country changes to the euro: penalised).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -24,6 +28,7 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import (
+    is_rate,
     label_above,
     price_only,
     price_text,
@@ -34,6 +39,7 @@ from pricemon.domain.extract.price_text import (
 )
 from pricemon.domain.extract.regions import after, away_regions, region_prices
 from pricemon.domain.extract.rules import (
+    CONVERTED_AFTER_RE,
     DIGIT_RE,
     EXCL_TAX_BEFORE_RE,
     EXCL_TAX_RE,
@@ -56,6 +62,7 @@ from pricemon.domain.extract.rules import (
     WAS_LABEL_RE,
     Markup,
     has_ancestor,
+    in_description,
     in_option_label,
     markup_of,
     not_a_price,
@@ -65,6 +72,7 @@ from pricemon.domain.money import has_currency
 _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
+_CORROBORATED_FROM = 0.3  # decide.MIN_VISIBLE: below it a price is not a candidate at all
 
 
 @dataclass
@@ -86,6 +94,7 @@ def visible_candidates(page: Page, layout: Layout) -> list[Visible]:
     """All visible prices, best first."""
     found = _collect(page, away_regions(page, layout), _anchor_markup(layout))
     _score_position(found, layout)
+    _corroborate(found)
     found.sort(key=lambda v: (-v.score, v.order))
     return found
 
@@ -173,6 +182,8 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
             if price_only(whole) or priceish is not None:
                 return current if price_only(whole) else priceish
             break
+        if is_rate(text, whole):
+            return None  # "45<em>%</em>" in a price box: the discount rate, not an amount
         if priceish is None and _is_priceish(current):
             # A bare number in a price box ("1’249.–" over "statt 1’399.–") is the price
             # when its own element holds nothing else.
@@ -251,6 +262,7 @@ def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup])
             page, element, segment, f"{before} {head}".strip(), f"{tail} {after}".strip(), cache
         )
         if visible is not None:
+            _score_prose(visible, text)  # the whole sentence: "appraised at $1,200 ... for $80"
             visible.order = order
             found.append(visible)
     return found
@@ -290,15 +302,27 @@ def _read_one(
     _score_words(visible, text, before, after)
     if "a members' price" not in visible.reasons and MEMBER_LABEL_RE.search(label_above(element)):
         _adjust(visible, -0.3, "a members' price")
+    if _converted(page, before, currency):
+        _adjust(visible, -0.4, "another currency's price converted")
     return visible
+
+
+def _converted(page: Page, before: str, currency: str | None) -> bool:
+    """True right after a price in another currency and a bracket or slash."""
+    tail = before[-40:].rstrip()
+    if not tail.endswith(("(", "/", "≈")):
+        return False  # most prices: no regex pass
+    match = CONVERTED_AFTER_RE.search(tail)
+    if match is None:
+        return False
+    earlier = page.parse_price(match.group(1))
+    return earlier is not None and earlier.currency not in (None, currency)
 
 
 def _score_words(visible: Visible, text: str, before: str, after: str) -> None:
     """Adjust the score for the words just before and after the amount."""
     if MEMBER_LABEL_RE.search(before[-40:]) or MEMBER_AFTER_RE.search(after[:30]):
         _adjust(visible, -0.3, "a members' price")
-    if len(PROSE_WORD_RE.findall(text)) > PROSE_WORDS:
-        _adjust(visible, -0.3, "in running text")
     if NOW_LABEL_RE.search(before[-30:]) and not visible.struck:
         _adjust(visible, 0.15, "labelled as the price")
     if RANGE_END_RE.search(before[-30:]):
@@ -309,6 +333,16 @@ def _score_words(visible: Visible, text: str, before: str, after: str) -> None:
         _adjust(visible, -0.3, "per item")
     if EXCL_TAX_RE.search(after[:30]) or EXCL_TAX_BEFORE_RE.search(before[-30:]):
         _adjust(visible, -0.2, "excluding tax")
+
+
+def _score_prose(visible: Visible, sentence: str) -> None:
+    """A price inside a sentence is weak evidence, and weaker still in the description, where
+    sellers mention what they paid, what it was appraised at or what delivery costs."""
+    if visible.score <= -1.0 or len(PROSE_WORD_RE.findall(sentence)) <= PROSE_WORDS:
+        return
+    _adjust(visible, -0.3, "in running text")
+    if visible.node is not None and in_description(visible.node):
+        _adjust(visible, -0.4, "in the product description")
 
 
 def _score_markup(
@@ -366,6 +400,18 @@ def _mark_struck(visible: Visible, why: str) -> None:
 
 def _away(visible: Visible) -> bool:
     return any(r.startswith("outside") for r in visible.reasons)
+
+
+def _corroborate(found: list[Visible]) -> None:
+    """A tie-breaker: an amount the product area shows twice (the headline "from 1 502,20"
+    and the cheapest offer's row, or the price and the sticky cart bar) is more likely the
+    price than one shown once."""
+    shown = [v for v in found if v.score >= _CORROBORATED_FROM and not v.struck and not _away(v)]
+    counts = Counter(v.amount for v in shown)
+    for v in shown:
+        if counts[v.amount] > 1:
+            v.score += 0.02
+            v.reasons.append("shown twice")
 
 
 def _score_position(found: list[Visible], layout: Layout) -> None:

@@ -15,6 +15,8 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.extract.availability import add_to_cart_buttons
 from pricemon.domain.extract.page import Page, clean_text
+from pricemon.domain.extract.price_text import price_only
+from pricemon.domain.money import has_currency
 
 _TITLE_SELECTORS = (
     "h1",
@@ -23,7 +25,9 @@ _TITLE_SELECTORS = (
     ".product_title",
     "[class*=product-title i]",
     "[class*=product-name i]",
+    "[class*=productname i]",  # camelCase: VTEX's div.productName, with no h1 on the page
     "[class*=product__title i]",
+    ".pageHeading",  # osCommerce 2.2 names the product in a table cell
     "h2",
 )
 # Class or id tokens of page chrome ("site-header", "header__inner", "navbar"), but not of a
@@ -105,13 +109,21 @@ def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
             text = clean_text(node.text(), limit=200).lower()
             if not text or _in_chrome(node):
                 continue
-            if wanted and (wanted in text or (text in wanted and len(text) * 3 >= len(wanted))):
+            named = wanted and (wanted in text or (text in wanted and len(text) * 3 >= len(wanted)))
+            if (named or fallback is None) and _only_a_price(text):
+                continue  # checked only for a node about to be taken: it costs a regex pass
+            if named:
                 return node
             if fallback is None:
                 fallback = node
         if fallback is not None and not wanted:
             return fallback
     return fallback
+
+
+def _only_a_price(text: str) -> bool:
+    """osCommerce 2.3 puts the price in the page's first h1, floated right of the name's."""
+    return has_currency(text) and price_only(text)
 
 
 def _in_chrome(node: LexborNode) -> bool:

@@ -153,10 +153,15 @@ class Page:
             return 0
         if self._body_length is None:
             text = body.text(deep=True, strip=False)
-            code = sum(len(n.text() or "") for n in body.css("script, style, template"))
-            blank = sum(text.count(c) for c in " \n\t\r")
-            self._body_length = max(0, len(text) - code - blank)
+            # Only the code's own non-blank characters come off: its blanks (pretty-printed
+            # state JSON is a third spaces) are counted among the text's blanks already.
+            code = sum(_non_blank(n.text() or "") for n in body.css("script, style, template"))
+            self._body_length = max(0, _non_blank(text) - code)
         return self._body_length
+
+
+def _non_blank(text: str) -> int:
+    return len(text) - sum(text.count(c) for c in " \n\t\r")
 
 
 def _read_meta(tree: LexborHTMLParser) -> dict[str, str]:

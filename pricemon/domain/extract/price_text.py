@@ -15,9 +15,17 @@ from selectolax.lexbor import LexborNode
 
 from pricemon.domain.currency import CURRENCY_TOKEN_RE, ISO_CODES
 from pricemon.domain.extract.page import clean_text
-from pricemon.domain.extract.rules import CURRENCY_PREFIX_RE, INLINE_TAGS, TRAILING_CURRENCY_RE
+from pricemon.domain.extract.rules import (
+    CURRENCY_PREFIX_RE,
+    INLINE_TAGS,
+    PERCENT_RE,
+    TRAILING_CURRENCY_RE,
+)
 from pricemon.domain.money import NUMBER_RE, has_currency, parse_amount, price_spans
 
+_MAX_LABEL = 40  # a row label ("List Price:", "배송비") is short
+_DIGIT_RE = re.compile(r"\d")
+_MAX_COUNT_LABEL = 12  # "ab 10", "1-4 Stk.", "10 or more"
 _MAX_SYMBOL = 5  # "CHF", "zł", "ر.س": a currency element holds nothing else
 _MAX_LABEL = 60  # a label on its own line is short; a longer block is content
 _LABEL_LEVELS = 3
@@ -30,6 +38,13 @@ def price_only(text: str) -> bool:
     """True when `text` is a price and little else ("$ 579.95", not "Kaffeemühle M2 349 €")."""
     rest = CURRENCY_TOKEN_RE.sub("", NUMBER_RE.sub("", text))
     return _FOUR_LETTERS_RE.search(rest) is None
+
+
+def is_rate(number: str, whole: str) -> bool:
+    """True when `number` is followed by "%" (or "折") in its container's text: "45<em>%</em>"
+    in a price box is the discount rate, not an amount."""
+    at = whole.find(number.strip())
+    return at >= 0 and PERCENT_RE.match(whole, max(0, at + len(number.strip()) - 1)) is not None
 
 
 def sibling_currency(element: LexborNode) -> tuple[str, bool] | None:
@@ -93,7 +108,8 @@ def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
 
     Inline siblings (`<span>`, `<s>`, text) are read, up to the first block element, and up
     through inline parents: "Was <s>$30</s>" is one line, while a "$29/mo with Affirm" block
-    above the real price is not part of the real price's line.
+    above the real price is not part of the real price's line. A table or definition-list
+    cell's row label ("<th>List Price:</th>", "<dt>Shipping</dt>") is read as the words before.
     """
     before: list[str] = []
     after: list[str] = []
@@ -106,7 +122,30 @@ def surroundings(element: LexborNode, text: str) -> tuple[str, str]:
         node = node.parent
         if node is None or node.tag not in INLINE_TAGS:
             break
+    label = _cell_label(element if element.tag not in INLINE_TAGS else node)
+    if label:
+        before.append(label)
     return clean_text(" ".join(reversed(before))), clean_text(" ".join(after))
+
+
+def _cell_label(cell: LexborNode | None) -> str | None:
+    """The label of a value cell: `<dt>Shipping</dt><dd>3,000원</dd>`, `<th>Price:</th><td>`.
+    The label is on the same line for a reader, though not in the same block."""
+    if cell is None or cell.tag not in ("dd", "td"):
+        return None
+    label = cell.prev
+    while label is not None and label.is_text_node and not (label.text_content or "").strip():
+        label = label.prev
+    if label is None or label.tag not in ("dt", "th", "td"):
+        return None
+    text = label.text() or ""
+    if len(text) > _MAX_LABEL or (cell.tag == "dd") != (label.tag == "dt"):
+        return None
+    # A neighbouring cell with a number is a label only when short and not a price itself:
+    # Shopware's block prices ("ab 5 | 11,50 € *") name the quantity the price is for, while
+    # a seller's name with its rating ("Shop ★ 4.6 · 812 reviews") says nothing about it.
+    numeric = label.tag == "td" and _DIGIT_RE.search(text) is not None
+    return None if numeric and (len(text) > _MAX_COUNT_LABEL or has_currency(text)) else text
 
 
 def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> None:
@@ -121,6 +160,9 @@ def _collect_inline(node: LexborNode, out: list[str], *, backwards: bool) -> Non
             out.append(piece)
             size += len(piece)
         sibling = sibling.prev if backwards else sibling.next
+
+
+_TAIL_CHARS = 6  # the longest currency sign written before an amount ("S/.", "NT$", "лв.")
 
 
 def split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tuple[str, str]:
@@ -143,11 +185,17 @@ def _strip_leading_currency(text: str) -> str:
 
 
 def _strip_currency(text: str) -> str:
-    """`text` without the currency that ends it ("Save US $" -> "Save"); "UVP" stays."""
+    """`text` without the currency that ends it ("Save US $" -> "Save", "mayores a S/" ->
+    "mayores a"); "UVP" stays."""
     match = TRAILING_CURRENCY_RE.search(text)
-    if match is None or (match.group(1) and match.group(1) not in ISO_CODES):
-        return text
-    return text[: match.start()]
+    if match is not None and not (match.group(1) and match.group(1) not in ISO_CODES):
+        return text[: match.start()]
+    stripped = text.rstrip()
+    tail = stripped[-_TAIL_CHARS:]
+    for token in CURRENCY_TOKEN_RE.finditer(tail):  # the symbols of every other currency
+        if token.end() == len(tail) and has_currency(token.group()):
+            return stripped[: len(stripped) - len(tail) + token.start()]
+    return text
 
 
 def label_above(element: LexborNode) -> str:

@@ -45,14 +45,14 @@ MAX_PRICES_PER_REGION = 5
 _REGION_TEXT_CHARS = 1000
 _MIN_REGION_TEXT = 40  # a lone price span with a telling class is not a region
 _MAX_HEADING = 120  # longer "headings" are text blocks marked up as headings
+_MAX_SIBLINGS = 12  # a section's heading is followed by its tiles' container, not hundreds
 
 
 def away_regions(page: Page, layout: Layout) -> dict[int, str]:
     """Node ids of the regions to read in one pass, with the reason each one is away."""
-    protected: set[int] = set()
-    for anchor in (layout.title, layout.cart):
-        if anchor is not None:
-            protected.update(anchor.depth_of)
+    title_ids = set(layout.title.depth_of) if layout.title is not None else set()
+    cart_ids = set(layout.cart.depth_of) if layout.cart is not None else set()
+    protected = title_ids | cart_ids
     found: dict[int, str] = {}
     # One pass over the tree finds both kinds of region: containers with a telling class or
     # tag, and sections named only by a heading (shops often give their carousels no telling
@@ -61,7 +61,7 @@ def away_regions(page: Page, layout: Layout) -> dict[int, str]:
         if node.mem_id in protected or _inside(node, found):
             continue  # tiles' names in a carousel found already are skipped here, cheaply
         if node.tag in ("h2", "h3"):
-            _add_titled_section(node, protected, found)
+            _add_titled_section(node, title_ids, cart_ids, found)
             continue
         label = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if node.tag not in ("header", "footer", "nav", "aside") and not AWAY_RE.search(label):
@@ -72,15 +72,44 @@ def away_regions(page: Page, layout: Layout) -> dict[int, str]:
     return found
 
 
-def _add_titled_section(heading: LexborNode, protected: set[int], found: dict[int, str]) -> None:
+def _add_titled_section(
+    heading: LexborNode, title_ids: set[int], cart_ids: set[int], found: dict[int, str]
+) -> None:
     text = heading.text()
     if len(text) > _MAX_HEADING or not AWAY_HEADING_RE.search(text.lower()):
         return
     section = heading.parent
-    if section is None or section.mem_id in protected or section.tag in ("body", "main"):
+    if section is None or section.mem_id in title_ids or section.tag in ("body", "main"):
+        # The heading shares its container with the product: what it heads is the block
+        # right after it ("<h3>Productos relacionados</h3><div class="row">...").
+        section = _next_element(heading)
+        if section is None or section.mem_id in title_ids or section.mem_id in cart_ids:
+            return
+    if section.mem_id in cart_ids and not _heads(heading, cart_ids):
         return
     if len(section.text(deep=True)) >= _MIN_REGION_TEXT:
         found[section.mem_id] = f"section {clean_text(text, limit=30)!r}"
+
+
+def _next_element(node: LexborNode) -> LexborNode | None:
+    following = node.next
+    while following is not None and following.is_text_node:
+        following = following.next
+    return following
+
+
+def _heads(heading: LexborNode, cart_ids: set[int]) -> bool:
+    """True when the cart button comes after the heading, inside the section it names: under
+    "Customers also bought" it is a recommendation's button (the product itself cannot be
+    bought, so the layout found no other), not the product's."""
+    sibling = heading.next
+    for _ in range(_MAX_SIBLINGS):
+        if sibling is None:
+            return False
+        if sibling.mem_id in cart_ids:
+            return True
+        sibling = sibling.next
+    return False
 
 
 def _inside(node: LexborNode, found: dict[int, str]) -> bool:

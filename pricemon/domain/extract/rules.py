@@ -1,9 +1,9 @@
 """What the words and the markup around an amount say about it.
 
 The tables here encode what shops write next to prices that are not the price to pay (unit
-prices, instalments, savings, shipping thresholds, rewards), how they label old prices, and
-what their class names say (struck, sale, recommendation widget). They are data for
-heuristics.py, kept apart so the scoring code stays readable.
+prices, instalments, savings, shipping thresholds, rewards, one bank's card prices), how they
+label old prices, and what their class names say (struck, sale, recommendation widget). They
+are data for heuristics.py, kept apart so the scoring code stays readable.
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.page import clean_text
 
 # A currency written before the number, to strip before the label rules look at the words:
-# "Save US $150", "Get AED 145 cashback", "Экономия 3 500 ₽", "jimat RM10".
-TRAILING_CURRENCY_RE = re.compile(
-    r"(?:(?:\b[A-Z]{1,3}\s?)?[€$£¥₹₩₽₺₫₦₱฿₪]|\b([A-Z]{3})|\bkr\.?|\b(?:RM|Rp|TL|zł|Kč|Ft))\s*$"
-)
+# "Save US $150", "Get AED 145 cashback", "Экономия 3 500 ₽".
+TRAILING_CURRENCY_RE = re.compile(r"(?:(?:\b[A-Z]{1,3}\s?)?[€$£¥₹₩₽₺]|\b([A-Z]{3})|\bkr\.?)\s*$")
 # Words of running text: a price inside a sentence ("a great gift for under £100!", "last
 # seen for 899 €") is weaker evidence than one in its own label.
 PROSE_WORD_RE = re.compile(r"[^\W\d_]{3,}")
@@ -31,7 +29,8 @@ INLINE_TAGS |= {"label", "bdi", "u", "abbr", "data", "font", "mark", "time", "me
 SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "title", "textarea", "head", "h1"}
 MAX_TEXT = 160  # longer text nodes are prose, not price labels
 DIGIT_RE = re.compile(r"\d")
-PERCENT_RE = re.compile(r"\d\s*%")
+# "45%", and the Chinese discount "6折" (pay 60%): a rate, never an amount.
+PERCENT_RE = re.compile(r"\d\s*[%折]")
 PRICEISH_RE = re.compile(
     r"price|preis|prix|precio|prezzo|pris|preco|preço|prijs|cena|cijena|hinta|fiyat|kaina"
     r"|amount|cost|money|betrag|kaufpreis",
@@ -57,14 +56,16 @@ MEMBER_AFTER_RE = re.compile(
     re.I,
 )
 STRUCK_TAGS = {"del", "s", "strike"}
-# "list-price" is an old price, a "PriceList" the box that lists all of them (Ticimax);
-# "price-standard" is the struck standard price of Shoptet and Salesforce Commerce Cloud.
+# A class "price-list" alone is a list OF prices (wholesale quantity tiers, a pricelist, Ticimax's
+# "PriceList" box), not a list price; "price--list" (a BEM modifier) and "list-price" are list
+# prices. "price-standard" is the struck standard price of Shoptet and Salesforce Commerce Cloud.
 STRUCK_RE = re.compile(
-    r"\b(?:was|old|compare|list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])|rrp|msrp|uvp"
-    r"|strike|crossed"
+    r"\b(?:was|old|compare|(?<!price[-_])list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])"
+    r"|rrp|msrp|uvp|strike|crossed"
     r"|retail|reference)"
     r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
-    r"|compare|before|original|strike|standard)|line-through|strikethrough|basisprice|a-text-price"
+    r"|compare|list(?!\s|$)|before|original|strike|standard)|line-through|strikethrough"
+    r"|basisprice|a-text-price"
     r"|deleted",
     re.I,
 )
@@ -91,9 +92,16 @@ AWAY_RE = re.compile(
     r"|swiper|slick|recent|viewed|bundle|accessor|sponsor|you-may|others|complete-the-look"
     r"|mini-?cart|cart-drawer|cart-item|(?<![\w-])(?:site[-_])?(?:header|footer)|breadcrumb"
     r"|newsletter|relation|relacionad|correlat|aehnlich|ähnlich|similaire|simili|zubehoer"
-    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card|product-item(?![-_]price)"
+    r"|might-like|frequently|fbt|mag-ook|passend|review|(?<!cel)widget|product-grid|product-list|productlist|grid-item|product-card"
+    # "product-item" tiles, but not their own price element, nor Bitrix's "product-item-detail"
+    # (the product itself)
+    r"|product-item(?![-_](?:price|detail))"
     r"|product-tile|megamenu|mega-menu|promo-bar|announcement|a-carousel|sims|pdp-reco"
-    r"|other[-_]?(?:offers?|sellers?)|partner[-_]?offers?",
+    r"|other[-_]?(?:offers?|sellers?)|partner[-_]?offers?"
+    # Side columns (osCommerce's columnLeft, PrestaShop 1.6's #right_column, Magento's
+    # "col-left sidebar") hold specials, bestsellers and the cart; "pb-right-column" and
+    # "product__sidebar" are the product's own.
+    r"|(?<![\w-])(?:sidebar|column[-_]?(?:left|right)|(?:left|right)[-_]?column)",
     re.I,
 )
 AWAY_TAGS = {"header", "footer", "nav", "aside"}
@@ -108,10 +116,15 @@ AWAY_HEADING_RE = re.compile(
     r"|andre købte|du vil kanskje|passar bra med|kapcsolódó|polecane|podobne|doporučen"
     r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見|買)った人|関連商品|관련상품"
     r"|함께 구매|منتجات ذات صلة|منتجات مشابهة|benzer ürünler|birlikte al"
+    r"|au cump[aă]rat [sș]i|vizualizate recent|produse similare|kupci su (?:kupili|također)"
+    r"|zákazníci (?:tiež|si tiež|ktorí)|ostatní zákazníci|jums varētu patikt|seotud tooted"
+    r"|sorodni izdelki|morda vas zanima|chi ha acquistato|potrebbe(?:ro)? interessarti"
+    r"|também (?:poderá gostar|compraram|viram)|klienci kupili|inni klienci"
     # Other sellers' offers for the same product (marketplaces, department stores' partners)
     r"|other (?:sellers|offers)|also available from|autres (?:offres|vendeurs)"
     r"|weitere angebote|andere (?:anbieter|verkäufer)|otros vendedores|altre offerte"
 )  # matched against lowercased text: re.I over non-ASCII alternatives is 7x slower
+_DESCRIPTION_RE = re.compile(r"descr", re.I)
 HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Words around an amount that make it something other than the price to pay. Each rule looks
@@ -152,6 +165,10 @@ _NOT_A_PRICE_AFTER = [
         "conditional price",
         r"^\W{0,3}after\b[^!?]{0,25}?\b(?:off|rebates?|coupon)\b",
     ),
+    (  # "₹54,990 with HDFC Bank Credit Card EMI": an effective price for one bank's cards
+        "card-only price",
+        r"^\W{0,3}(?:with|using) (?:\w+ ){0,2}(?:bank|credit card|debit card)s?\b",
+    ),
     ("upfront payment", r"^\W{0,3}(?:upfront|up front|initial payment|anzahlung)\b"),
     ("percentage", r"^\s*%"),
     (
@@ -160,6 +177,8 @@ _NOT_A_PRICE_AFTER = [
         r"|store credit|gutschrift|de cagnotte"
         r"|in (?:[\w'’&.-]+ ){0,3}(?:money|cash|bucks|dollars|rewards?|credit)\b)",
     ),
+    # "1 € = 7,53450 kn" (the fixed rate shown during a changeover to the euro)
+    ("exchange rate", r"^\s*="),
     # "500 TL üzeri ücretsiz kargo" (Turkish: "over 500 TL, free shipping")
     # "Free with RedCard or $35 orders"
     (
@@ -182,7 +201,8 @@ _NOT_A_PRICE_BEFORE = [
         "instalment",
         r"(?:payments? of|instal+ments? of|or \d+ (?:interest-free )?(?:payments|"
         r"instal+ments)|klarna|afterpay|affirm|financ\w*|raten\w*|\d+ ?x|\d+ mal|рассрочк\w*"
-        r"|splátk\w*|taksit\w*|\d+ rat\w*|cuotas? de|mtl\.|monatl\w*|mensualités?|gesamtbetrag"
+        r"|splátk\w*|taksit\w*|\d+ rat\w*|\d+ ?×|cuotas? de|mtl\.|monatl\w*|mensualités?"
+        r"|gesamtbetrag"
         r"|total amount payable|total cost|importe total adeudado|montant total dû)\W*"
         r"(?:from\W*|от\W*|od\W*)?$",
     ),
@@ -190,19 +210,23 @@ _NOT_A_PRICE_BEFORE = [
         "saving",
         r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
         r"|bespaar|discount|rabatt|экономия|выгода|ušetříte|oszczędzasz|tasarruf|megtakarítás"
-        r"|\bspar(?:a|er|e)?|jimat|hemat)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
+        r"|ušetríte|uštedite|ušteda|prihranite|prihranek|economisești|economisiți|ietaupi"
+        r"|\bspar(?:a|er|e)?|現折|现折|折抵|jimat|hemat)\W*"
+        r"(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
         r"(?:up to\W*|bis zu\W*)?$",
     ),
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
-        r"|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비|kargo|運費|运费"
-        r"|giao hàng|vận chuyển|đơn (?:hàng )?từ)[^.!]{0,25}$",  # "giao hàng cho đơn từ 500.000₫"
+        r"|dostava|doprava|dostawa|livrare|piegāde|portes|kargo|運費|运费"
+        r"|giao hàng|vận chuyển|đơn (?:hàng )?từ"  # "giao hàng cho đơn từ 500.000₫"
+        r"|frete|despacho|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)"
+        r"[^.!]{0,25}$",
     ),
     (
         "reward",
         r"(?:gift card|reward|points|cash ?back|credit(?: of)?|trade[- ]in|exchange offer|pfand"
-        r"|deposit|적립금|\bearn)\W*(?:up to\W*)?$",
+        r"|deposit|적립금|적립|\bearn)\W*(?:up to\W*|최대\W*)?$",
     ),
     ("add-on", r"\+\s*$"),
     (  # "Product protection plan 2 years - $12.99", "Care & Repair - €6.99": sold beside it
@@ -223,7 +247,14 @@ _NOT_A_PRICE_BEFORE = [
     ),
     # Quantity tiers ("3 or more £90.00") and spending thresholds ("gifts under £100",
     # "free delivery over £40"): amounts the sentence compares against.
-    ("quantity tier", r"\b\d+ (?:or more|and more|oder mehr|ou plus|o más|of meer)\W*$"),
+    ("quantity tier", r"\b\d+ (?:or more|and more|oder mehr|ou plus|o más|of meer|ali več)\W*$"),
+    # The same tier written "from 5 (pieces)": a "from" with a bare count before the amount
+    # ("ab 5 | 11,50 €" in Shopware's block-price table), never a "from" price.
+    (
+        "quantity tier",
+        r"\b(?:ab|from|od|vanaf|à partir de|a partir de|desde|fra|från)\s+\d+\s*"
+        r"(?:stk\.?|stück|st\.?|pcs\.?|pieces|units?|items?|ks|szt\.?|x)?\W*$",
+    ),
     # A case or multipack offered beside the single item ("Caixa de 6 garrafas: 188,46 €",
     # "Case of 12:", "6er-Karton"): the page's own price is the single item's.
     (
@@ -235,8 +266,12 @@ _NOT_A_PRICE_BEFORE = [
     (
         "threshold",
         r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
-        r"|más de|sotto|oltre|onder|boven|poniżej|powyżej|άνω των|πάνω από)\W*$",
+        r"|más de|mayor(?:es)? (?:a|de)|superior(?:es)? a|por compras de|sotto|oltre|onder|boven"
+        r"|poniżej|powyżej|acima de|abaixo de|iznad|nad|peste|άνω των|πάνω από"
+        r"|virs)\W*$"
+        r"|[滿满]\s*$",  # "滿$1,500現折$150": NT$150 off a basket over NT$1,500
     ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
+    ("exchange rate", r"=\s*$"),
     ("saving", r"(?:^|[\s(])[-−]$"),  # "-$50", "−20 €" (a range's "€10 – €20" has a space)
     (
         # A fee or tax inside the price: Swiss "inkl. vRG CHF 2.50", "TAR incl. CHF 0.46",
@@ -271,7 +306,10 @@ WAS_LABEL_RE = re.compile(
     r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$"
     # A market price is a reference, written alone or as a range ("Market price: ₦ 360,000 ~
     # ₦ 420,000" beside a classified ad's own price; Turkish shops' "Piyasa Fiyatı").
-    r"|(?:market price|piyasa fiyatı|市场价|市場價)\W*(?:\d[\d.,'’\s]*\W*(?:~|[-–—]|to)\W*)?$",
+    r"|(?:market price|piyasa fiyatı|市场价|市場價)\W*(?:\d[\d.,'’\s]*\W*(?:~|[-–—]|to)\W*)?$"
+    # Chinese, Japanese and Korean "original / list / market price": no \b, as these are
+    # written straight after the sale price ("$210原價 $350").
+    r"|(?:原價|原价|定價|定价|市價|市价|建議售價|建议售价|通常価格|定価|参考価格|정가|소비자가)\W*$",
     re.I,
 )
 # Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").
@@ -281,18 +319,23 @@ NOW_LABEL_RE = re.compile(
     r"|цена|販売価格|価格|판매가|가격|السعر)\W*$",
     re.I,
 )
+# An amount right after a price, in brackets or after a slash: "23,50 € (177,06 kn)",
+# "19,90 € / 149,94 kn", "25,00 лв. (12,78 €)". In another currency it is that price converted
+# (dual display during a changeover to the euro, or a conversion for foreign visitors).
+CONVERTED_AFTER_RE = re.compile(r"(\S{0,4}\s?\d[\d.,'’ ]*\s?\S{0,4})\s*[(/≈]\s*$")
 # B2B shops show the net price next to the gross one; people pay (and compare) the gross.
 EXCL_TAX_RE = re.compile(
     r"^\W{0,3}(?:excl\.?|exkl\.?|ex\.? vat|excluding|zzgl\.? mwst|netto|ht\b|hors taxes?"
-    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax|bez dph|ex\.? gst)",
+    r"|sans tva|\+ ?vat|\+ ?mwst|plus vat|ohne mwst|before tax|bez dph|ex\.? gst|税抜|税別)",
     re.I,
 )
 # The upper end of a price range ("€10,00 – €20,00"): the low end is the price shown first.
 # The same, written before the amount ("Nettó ár: 19 677 Ft", "bez DPH 10 735 Kč").
 EXCL_TAX_BEFORE_RE = re.compile(
-    r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|χωρίς φ\.?π\.?α"
-    r"|excl\.? (?:vat"
-    r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс)\W*$",
+    r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|excl\.? (?:vat"
+    r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс|brez ddv|bez pdv|bez pvn"
+    r"|fără tva|fara tva|ilma km|senza iva|sem iva|sin iva|χωρίς φ\.?π\.?α|без ддс|kdv hariç"
+    r"|税抜|税別|本体価格)\W*$",
     re.I,
 )
 RANGE_END_RE = re.compile(
@@ -301,7 +344,8 @@ RANGE_END_RE = re.compile(
 # "From" prices: the cheapest variant or seller, often the price shown, but weaker evidence.
 # Magento writes "As low as" for tier and configurable prices.
 FROM_RE = re.compile(
-    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från)\s*$",
+    r"\b(?:from|ab|à partir de|a partir de|desde|starting at|as low as|da|vanaf|fra|från|от"
+    r"|od|de la|alates)\s*$",
     re.I,
 )
 
@@ -321,12 +365,15 @@ class Markup:
 
 @lru_cache(maxsize=8192)
 def classify_markup(
-    tag: str, cls: str, ident: str, style: str, itemprop: str, hidden: bool
+    tag: str, cls: str, ident: str, style: str, itemprop: str, hidden: bool, test_id: str = ""
 ) -> Markup:
-    """Classify an element by its attributes (cached: shops repeat the same classes)."""
+    """Classify an element by its attributes (cached: shops repeat the same classes).
+
+    `test_id` (data-testid, data-auto, ...) only marks old prices: apps with generated class
+    names say "old-price" there and nowhere else."""
     label = STATE_CLASS_RE.sub(" ", f"{cls} {ident}")
     struck = None
-    if tag in STRUCK_TAGS or STRUCK_RE.search(label):
+    if tag in STRUCK_TAGS or STRUCK_RE.search(label) or (test_id and STRUCK_RE.search(test_id)):
         struck = f"struck or old price ({tag})"
     elif "line-through" in style:
         struck = "line-through style"
@@ -355,6 +402,7 @@ def markup_of(node: LexborNode, cache: dict[int, Markup]) -> Markup:
             attrs.get("style") or "",
             attrs.get("itemprop") or "",
             "hidden" in attrs,
+            attrs.get("data-testid") or attrs.get("data-auto") or attrs.get("data-test") or "",
         )
         cache[node.mem_id] = found
     return found
@@ -380,6 +428,20 @@ def in_option_label(node: LexborNode) -> bool:
             return False
         if current.tag == "label":
             return current.css_first("input[type=checkbox], input[type=radio]") is not None
+        current = current.parent
+    return False
+
+
+def in_description(node: LexborNode) -> bool:
+    """True inside the product description (itemprop=description, a "description" class)."""
+    current: LexborNode | None = node
+    for _ in range(8):
+        if current is None or current.tag in ("body", "main"):
+            return False
+        attrs = current.attributes
+        label = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if attrs.get("itemprop") == "description" or _DESCRIPTION_RE.search(label):
+            return True
         current = current.parent
     return False
 

@@ -3,12 +3,14 @@ heldout12), one trap per test."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
 
 from pricemon.domain.extract import extract_offer
 from pricemon.domain.money import has_currency
+from pricemon.models import Availability
 from tests.extraction.pages import product_page
 
 
@@ -68,3 +70,23 @@ def test_meta_price_shown_only_as_the_pre_tax_price_loses_to_the_shown_price() -
     result = extract_offer(product_page(main, head=head, lang="ja"), "https://www.x.jp/p")
     assert (result.price, result.currency) == (Decimal("19800"), "JPY"), result.candidates[:3]
     assert result.method == "heuristic"
+
+
+def test_one_product_per_size_sold_out_in_the_first_size_is_in_stock() -> None:
+    def size(name: str, stock: str) -> dict[str, object]:
+        offer = {"@type": "Offer", "price": "39.99", "priceCurrency": "EUR", "availability": stock}
+        return {"@type": "Product", "name": "Walnut Desk Lamp", "size": name, "offers": offer}
+
+    products = [
+        size("XS", "https://schema.org/OutOfStock"),
+        size("S", "https://schema.org/InStock"),
+    ]
+    head = f'<script type="application/ld+json">{json.dumps(products)}</script>'
+    result = extract_offer(product_page("<p>39,99 EUR</p>", head=head), "https://www.x.es/p")
+    assert (result.price, result.availability) == (Decimal("39.99"), Availability.IN_STOCK)
+
+
+def test_french_unavailable_is_out_of_stock() -> None:
+    main = '<div id="availability"><span>Actuellement indisponible.</span></div>'
+    page = product_page(main, lang="fr").replace('<button class="add-to-cart"', "<button disabled")
+    assert extract_offer(page, "https://www.x.fr/p").availability == Availability.OUT_OF_STOCK

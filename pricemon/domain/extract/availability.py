@@ -33,7 +33,7 @@ _OUT = {"outofstock", "soldout", "discontinued", "unavailable", "false", "no", "
 OUT_OF_STOCK_RE = re.compile(
     r"\b(?:out of stock|sold out|currently unavailable|no longer available|not available"
     r"|ausverkauft|nicht (?:mehr )?verfügbar|derzeit nicht lieferbar|nicht auf lager"
-    r"|épuisé|en rupture(?: de stock)?|rupture de stock|agotado|sin stock|esaurito"
+    r"|épuisé|en rupture(?: de stock)?|rupture de stock|indisponible|agotado|sin stock|esaurito"
     r"|non disponibile|uitverkocht|niet op voorraad|slutsåld|utsolgt|udsolgt|wyprzedane"
     r"|niedostępny|esgotado|indisponível|niet (?:meer )?leverbaar|niet beschikbaar"
     r"|tilapäisesti loppu|loppu varastosta|loppuunmyyty|ei saatavilla|ikke på lager|uppselt"

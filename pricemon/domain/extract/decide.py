@@ -219,7 +219,15 @@ def _availability(
     layout: Layout,
 ) -> Availability:
     if result.method != "heuristic" and scored and scored[0].finding.availability:
-        return scored[0].finding.availability
+        chosen = scored[0].finding.availability
+        if chosen == Availability.OUT_OF_STOCK and any(
+            s.finding.availability == Availability.IN_STOCK
+            and s.finding.source == scored[0].finding.source
+            for s in scored
+        ):
+            # One offer per size or colour: the first one sold out, another can be bought.
+            return Availability.IN_STOCK
+        return chosen
     for f in structured:
         if f.availability is not None:
             return f.availability

@@ -110,10 +110,14 @@ def jsonld_findings(page: Page, docs: list[Any]) -> list[Finding]:
     product = _main_product(page, products)
     findings: list[Finding] = []
     title, image = _name(product), _image(product)
-    for position, offer in _offers_of(product):
-        for finding in _offer_findings(page, offer, title, image):
-            finding.position = position
-            findings.append(finding)
+    # Some themes write one Product per size or colour under the same name: the others are
+    # the chosen one's variants (they say whether any size can still be bought).
+    same = [p for p in products if p is not product and title and _name(p) == title]
+    for rank, each in enumerate([product, *same]):
+        for position, offer in _offers_of(each):
+            for finding in _offer_findings(page, offer, title, image):
+                finding.position = position + rank
+                findings.append(finding)
     if not findings:
         findings.append(Finding("jsonld", None, None, 0.0, title=title, image=image))
     return findings

@@ -90,3 +90,18 @@ def test_french_unavailable_is_out_of_stock() -> None:
     main = '<div id="availability"><span>Actuellement indisponible.</span></div>'
     page = product_page(main, lang="fr").replace('<button class="add-to-cart"', "<button disabled")
     assert extract_offer(page, "https://www.x.fr/p").availability == Availability.OUT_OF_STOCK
+
+
+def test_a_product_header_element_is_not_page_chrome() -> None:
+    """Shopware 5 wraps the h1 in `<header class="product--header">`: the title is there."""
+    main = (
+        '<header class="product--header"><h1 class="product--title">Japan Sencha 500 g</h1>'
+        '</header><div class="product--buybox"><span class="price--content">12,90 €</span></div>'
+        '<h2>Kunden kauften auch</h2><div class="slider"><div class="product--box">Teekanne '
+        'Kyusu 300 ml aus Ton <span class="price">34,90 €</span></div></div>'
+    )
+    page = product_page(main, lang="de").replace("<h1>Walnut Desk Lamp</h1>", "")
+    result = extract_offer(page, "https://www.x.de/p")
+    assert result.title == "Japan Sencha 500 g"
+    top = result.candidates[0]
+    assert top.amount == Decimal("12.90") and "near the title" in top.reasons, result.candidates

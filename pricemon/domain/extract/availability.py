@@ -9,6 +9,7 @@ Discontinued, SoldOut and OutOfStock cannot.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from selectolax.lexbor import LexborNode
 
@@ -41,6 +42,7 @@ OUT_OF_STOCK_RE = re.compile(
     r"|indisponibil|stoc epuizat|nu (?:mai )?este disponibil|nije dostupno|nema na zalihi"
     r"|ni na zalogi|ni na voljo|vypredané|nie je skladom|nav noliktavā|izpārdots|laost otsas"
     r"|нет в продаже|немає в продажу|товар закончился"
+    r"|изчерпан|няма наличност|не е наличен"
     r"|在庫切れ|売り切れ|품절)",
     re.IGNORECASE,
 )
@@ -147,18 +149,22 @@ _IN_CASELESS_RE = re.compile(r"有貨|現貨|有现货|现货|库存充足|ม�
 _LEAD_CHARS = 300  # the title block's opening text: title, rating, price or its absence
 
 
-def visible_availability(page: Page, main_area: LexborNode | None) -> Availability | None:
+def visible_availability(
+    page: Page, main_area: LexborNode | None, title_ids: Container[int] = frozenset()
+) -> Availability | None:
     """What the main product area shows: a stock label, or a sold-out add-to-cart button.
 
     Only the main area is read, since recommendation tiles often say "Sold out" for other
     products. An enabled add-to-cart button wins (themes keep hidden "Sold out" badges in
-    the markup); then a stock label ("In stock", "Ausverkauft"), which beats a disabled
-    button because some platforms render the button disabled until their JavaScript has
-    loaded (Magento 2); then a button that says "Sold out".
+    the markup), unless it sits in a related-products or carousel container that does not
+    hold the title (`title_ids`: the title's ancestors), where it buys another product; then
+    a stock label ("In stock", "Ausverkauft"), which beats a disabled button because some
+    platforms render the button disabled until their JavaScript has loaded (Magento 2);
+    then a button that says "Sold out".
     """
     label = _stock_label(main_area) if main_area is not None else None
     buttons = add_to_cart_buttons(page)
-    if any(not _disabled(b) for b in buttons):
+    if any(not _disabled(b) and not _for_other_product(b, title_ids) for b in buttons):
         return Availability.IN_STOCK
     if label is not None:
         return label
@@ -187,6 +193,29 @@ def _stock_label(main_area: LexborNode) -> Availability | None:
         if IN_STOCK_RE.search(text) or (caseless and _IN_CASELESS_RE.search(text)):
             return Availability.IN_STOCK
     return None
+
+
+def _for_other_product(button: LexborNode, title_ids: Container[int]) -> bool:
+    current = button.parent
+    for _ in range(_OTHER_PRODUCT_LEVELS):
+        if current is None or current.mem_id in title_ids:
+            return False
+        label = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
+        if _OTHER_PRODUCTS_RE.search(label):
+            return True
+        current = current.parent
+    return False
+
+
+# Containers of other products' tiles; narrower than rules.AWAY_RE, whose page-builder
+# "widget" and chrome classes also wrap the product's own button.
+_OTHER_PRODUCTS_RE = re.compile(
+    r"related|recommend|similar|upsell|up-sell|cross-?sell|carousel|swiper|slick|recent"
+    r"|viewed|sponsor|you-may|might-like|frequently|also-|product-grid|product-list|productlist"
+    r"|product-card|product-tile",
+    re.I,
+)
+_OTHER_PRODUCT_LEVELS = 8
 
 
 def _disabled(node: LexborNode) -> bool:

@@ -231,7 +231,8 @@ def _availability(
     for f in structured:
         if f.availability is not None:
             return f.availability
-    return visible_availability(page, layout.main_area()) or Availability.UNKNOWN
+    title_ids = layout.title.depth_of if layout.title is not None else {}
+    return visible_availability(page, layout.main_area(), title_ids) or Availability.UNKNOWN
 
 
 def _candidates(scored: list[_Scored], visible: list[Visible]) -> list[Candidate]:

@@ -8,16 +8,17 @@ carousels, recommendation grids, cart widgets, headers and footers lose); a stru
 was/old/compare/list-price classes and "Market price:" labels lose); "$29/month", "4 payments
 of $12", "Save $50", "Free shipping over $50", "€2,99/kg", "Get $1.80 in CT Money",
 "protection plan - $12.99" and "Pay $124.00 after $25 OFF" taken for the price (those are not
-prices at all and are dropped); another variant's price in
-a `<select>` (dropped); a members' price ("Club price", or "IKEA Family price" in a short label
-on the line above) taken for what everyone pays (penalised); a price mentioned in a sentence
-of the description ("was appraised at $1,200") on an ad that shows no price of its own (weak,
-dropped unless labelled); the same price converted into another currency ("19,90 € /
-149,94 kn" while a country changes to the euro: penalised).
+prices at all and are dropped); another variant's price in a `<select>` (dropped); a members'
+price ("Club price", or "IKEA Family price" in a short label on the line above) taken for what
+everyone pays (penalised); a price mentioned in a sentence of the description ("was appraised
+at $1,200") on an ad that shows no price of its own (weak, dropped unless labelled); the same
+price converted into another currency ("19,90 € / 149,94 kn" while a country changes to the
+euro: penalised).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import (
+    icon_currency,
     is_rate,
     label_above,
     price_only,
@@ -44,6 +46,7 @@ from pricemon.domain.extract.rules import (
     EXCL_TAX_BEFORE_RE,
     EXCL_TAX_RE,
     FROM_RE,
+    INLINE_TAGS,
     MAX_TEXT,
     MEMBER_AFTER_RE,
     MEMBER_LABEL_RE,
@@ -73,6 +76,9 @@ _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "texta
 _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
 _CORROBORATED_FROM = 0.3  # decide.MIN_VISIBLE: below it a price is not a candidate at all
+# A number without its cents ("$1,099." or "$1,099", not "$10.99"), and cents on their own.
+_OPEN_CENTS_RE = re.compile(r"(?:^|[^\d.,])\d+(?:[.,]\d{3})*[.,]?\s*$")
+_CENTS_ONLY_RE = re.compile(r"\s*[.,]?\d{2}\s*")
 
 
 @dataclass
@@ -165,7 +171,7 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
     if element is None or element.tag in SKIP_TAGS or NOT_AMOUNT_CLASS_RE.search(_label(element)):
         return None
     if has_currency(text) or text.rstrip().endswith(":-"):
-        return element
+        return _with_split_cents(element, text)
     if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not price_only(text):
         return None  # prose with a number in it; only bare parts of split prices go on
     current: LexborNode | None = element
@@ -192,6 +198,22 @@ def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
     if priceish is None and sibling_currency(element) is not None:
         return element  # "<span>CHF</span> <span>599.00</span><span>au lieu de …</span>"
     return priceish
+
+
+def _with_split_cents(element: LexborNode, text: str) -> LexborNode:
+    """`<span>$1,099.</span><span>99</span>`: cents in the next element, so the price is
+    the parent's text (a currency-less `<sup>99</sup>` is never read on its own)."""
+    if not _OPEN_CENTS_RE.search(text):
+        return element
+    sibling = element.next
+    while sibling is not None and sibling.is_text_node and not (sibling.text_content or "").strip():
+        sibling = sibling.next
+    if sibling is None or sibling.is_text_node or sibling.tag not in INLINE_TAGS:
+        return element
+    parent = element.parent
+    if not _CENTS_ONLY_RE.fullmatch(sibling.text()) or parent is None:
+        return element
+    return parent if len(parent.text()) <= _MAX_BARE_PART else element
 
 
 def _with_sibling_currency(element: LexborNode, text: str) -> str:
@@ -283,7 +305,8 @@ def _read_one(
     if currency is None:
         if not (_priceish_near(element) and price_only(text)):
             return None
-        currency = _container_currency(page, element, price.amount) or page.currency_hint
+        currency = _container_currency(page, element, price.amount)
+        currency = currency or icon_currency(element) or page.currency_hint
     other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
     visible = Visible(price.amount, currency, 0.4, "")
     visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborNode
 from pricemon.domain.extract.availability import add_to_cart_buttons
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import price_only
+from pricemon.domain.extract.rules import AWAY_HEADING_RE
 from pricemon.domain.money import has_currency
 
 _TITLE_SELECTORS = (
@@ -30,6 +31,9 @@ _TITLE_SELECTORS = (
     ".pageHeading",  # osCommerce 2.2 names the product in a table cell
     "h2",
 )
+# Name elements that are no heading at all (Rakuten's "span.item_name"): taken only when
+# they hold the known name, since cart widgets name their items the same way.
+_NAME_ONLY_SELECTOR = "[class*=item_name i], [class*=item-name i]"
 # Class or id tokens of page chrome ("site-header", "header__inner", "navbar"), but not of a
 # product block that merely has a header ("product-header").
 _CHROME_RE = re.compile(
@@ -104,7 +108,8 @@ def find_layout(page: Page, known_title: str | None) -> Layout:
 def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
     wanted = (known_title or "").lower()[:60]
     fallback = None
-    for selector in _TITLE_SELECTORS:
+    for selector in (*_TITLE_SELECTORS, _NAME_ONLY_SELECTOR):
+        may_fall_back = selector != _NAME_ONLY_SELECTOR
         for node in page.tree.css(selector):
             text = clean_text(node.text(), limit=200).lower()
             if not text or _in_chrome(node):
@@ -114,7 +119,9 @@ def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
                 continue  # checked only for a node about to be taken: it costs a regex pass
             if named:
                 return node
-            if fallback is None:
+            if fallback is None and may_fall_back and not AWAY_HEADING_RE.search(text):
+                # Not "Customers who viewed this also viewed" over a carousel: on a page
+                # whose product name has no heading, that is the first h2.
                 fallback = node
         if fallback is not None and not wanted:
             return fallback
@@ -131,9 +138,9 @@ def _in_chrome(node: LexborNode) -> bool:
     for _ in range(8):
         if current is None:
             return False
-        if current.tag in ("header", "footer", "nav"):
-            return True
         label = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
+        if current.tag in ("header", "footer", "nav") and "product" not in label.lower():
+            return True  # (Shopware's `<header class="product--header">` holds the h1)
         if any(_CHROME_RE.match(token) for token in label.split()):
             return True
         current = current.parent

@@ -2,8 +2,9 @@
 
 Shops split prices across elements (`$<strong>1,049</strong><sup>.99</sup>`), write several in
 one line ("Was £59.99, now £49.99") and label them with the words just before or after
-("Save US $150", "/ea", "incl. VAT"). These helpers turn an element into the text a person
-reads and cut out the words on either side of the amount, for heuristics.py's rules.
+("Save US $150", "/ea", "incl. VAT"), and some draw the currency with an icon font
+(`<i class="sicon-sar"></i>`). These helpers turn an element into the text a person reads
+and cut out the words on either side of the amount, for heuristics.py's rules.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ _MAX_LABEL = 60  # a label on its own line is short; a longer block is content
 _LABEL_LEVELS = 3
 _CENTS_RE = re.compile(r"\s*\d{2}\s*")
 _LAST_NUMBER_RE = re.compile(r"[\d.,'’]+$")
+# "sicon-sar", "icon-currency-eur", "fa-inr", "currency-usd-sign"
+_ICON_CURRENCY_RE = re.compile(
+    r"(?:^|\s)(?:[a-z]*icon|fa|currency)[-_](?:currency[-_])?([a-z]{3})(?:[-_]sign)?(?=\s|$)",
+    re.I,
+)
+_ICON_WORDS = frozenset({"ALL", "TOP", "CUP", "MOP"})  # ISO codes that are also icon names
 _FOUR_LETTERS_RE = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){3}")
 
 
@@ -67,6 +74,31 @@ def sibling_currency(element: LexborNode) -> tuple[str, bool] | None:
             and has_currency(text)
         ):
             return text, backwards
+    return None
+
+
+def icon_currency(element: LexborNode) -> str | None:
+    """The currency drawn by an icon font inside or beside `element`: Salla's
+    `95.00 <i class="sicon-sar"></i>`, Font Awesome's `<i class="fa fa-inr"></i>`. Only an
+    empty element whose class names an ISO 4217 code after an icon prefix counts."""
+    nodes = list(element.iter(include_text=False))
+    for backwards in (False, True):
+        sibling = element.prev if backwards else element.next
+        while (
+            sibling is not None
+            and sibling.is_text_node
+            and not (sibling.text_content or "").strip()
+        ):
+            sibling = sibling.prev if backwards else sibling.next
+        if sibling is not None and not sibling.is_text_node:
+            nodes.append(sibling)
+    for node in nodes:
+        if node.tag not in ("i", "span", "em") or node.text().strip():
+            continue
+        for match in _ICON_CURRENCY_RE.finditer(node.attributes.get("class") or ""):
+            code = match.group(1).upper()
+            if code in ISO_CODES and code not in _ICON_WORDS:
+                return code
     return None
 
 

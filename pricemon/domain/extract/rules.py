@@ -45,8 +45,9 @@ NOT_AMOUNT_CLASS_RE = re.compile(
 MEMBER_LABEL_RE = re.compile(
     r"(?:member(?:s|ship)?(?: only)?(?: price)?|prix adhérent|adhérents?|club price|mitgliederpreis"
     r"|family[- ]pris|family price|plus price|select-prijs|met select betaal je|circle price"
-    r"|cena pro členy|pro členy|cena dla członków|会員価格|회원가|plus'a özel|для членов клуба"
-    r"|klubbpris|kundeklubbpris|jäsenhinta|precio cmr|precio tarjeta|card price|會員價|会员价)\W*$",
+    r"|cena pro členy|pro členy|cena dla członków|会員価格|會員價|会员价|회원가|plus'a özel"
+    r"|для членов клуба"
+    r"|klubbpris|kundeklubbpris|jäsenhinta|precio cmr|precio tarjeta|card price)\W*$",
     re.I,
 )
 # The same label written after the amount ("$ 1.799.900 Precio CMR").
@@ -114,7 +115,7 @@ AWAY_HEADING_RE = re.compile(
     r"|zubehör|vous aimerez|les clients ont|produits similaires|peuvent vous intéresser"
     r"|también compraron|relacionad|similares|completa tu look|vaak samen|andere klanten"
     r"|andre købte|du vil kanskje|passar bra med|kapcsolódó|polecane|podobne|doporučen"
-    r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見|買)った人|関連商品|관련상품"
+    r"|с этим товаром|похожие|よく一緒に購入|この商品を(?:見た|買った)人|関連商品|관련상품"
     r"|함께 구매|منتجات ذات صلة|منتجات مشابهة|benzer ürünler|birlikte al"
     r"|au cump[aă]rat [sș]i|vizualizate recent|produse similare|kupci su (?:kupili|također)"
     r"|zákazníci (?:tiež|si tiež|ktorí)|ostatní zákazníci|jums varētu patikt|seotud tooted"
@@ -307,9 +308,11 @@ WAS_LABEL_RE = re.compile(
     # A market price is a reference, written alone or as a range ("Market price: ₦ 360,000 ~
     # ₦ 420,000" beside a classified ad's own price; Turkish shops' "Piyasa Fiyatı").
     r"|(?:market price|piyasa fiyatı|市场价|市場價)\W*(?:\d[\d.,'’\s]*\W*(?:~|[-–—]|to)\W*)?$"
-    # Chinese, Japanese and Korean "original / list / market price": no \b, as these are
-    # written straight after the sale price ("$210原價 $350").
-    r"|(?:原價|原价|定價|定价|市價|市价|建議售價|建议售价|通常価格|定価|参考価格|정가|소비자가)\W*$",
+    # Chinese, Japanese and Korean "original / list / market price" ("$210原價 $350",
+    # "メーカー希望小売価格 22,000円" over the shop's price); no \b, which does not separate CJK
+    # words. 定価 not inside 限定価格 ("limited price").
+    r"|(?:希望小売価格|参考価格|通常価格|通常販売価格|(?<![限予特])定価|原價|原价|定價|定价|市價|市价"
+    r"|建議售價|建议售价|정상가|소비자가)\W*$",
     re.I,
 )
 # Labels of the price to pay ("Now $89", "Jetzt 79 €", "Por: R$ 2.899").

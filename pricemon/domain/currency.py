@@ -85,6 +85,9 @@ UNAMBIGUOUS_SYMBOLS: dict[str, str] = {
     "৳": "BDT",
     "KSh": "KES",
     "E£": "EGP",
+    # Egyptian shops write the pound as a word ("12,999 جنيه") or abbreviated ("ج.م").
+    "جنيه": "EGP",
+    "ج.م": "EGP",
 }
 
 DOLLAR_COUNTRIES: dict[str, str] = {

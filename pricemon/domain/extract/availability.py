@@ -46,9 +46,10 @@ OUT_OF_STOCK_RE = re.compile(
     r"|在庫切れ|売り切れ|품절)",
     re.IGNORECASE,
 )
-# The same in scripts without letter case (IGNORECASE is slow on them).
+# The same in scripts without letter case (IGNORECASE is slow on them), and Vietnamese,
+# Greek and the like spelled out in the cases shops write ("Hết hàng", "hết hàng").
 _OUT_CASELESS_RE = re.compile(
-    r"缺貨|缺货|售完|已售罄|หมด|hết hàng|εξαντλήθηκε|μη διαθέσιμο|אזל|غير متوفر|نفدت"
+    r"缺貨|缺货|售完|已售罄|หมด|[hH]ết hàng|HẾT HÀNG|εξαντλήθηκε|μη διαθέσιμο|אזל|غير متوفر|نفدت"
 )
 _ADD_TO_CART_RE = re.compile(
     r"add to (?:your |my )?(?:cart|bag|basket|trolley)|buy now|in den warenkorb|ajouter au panier"

@@ -4,15 +4,16 @@ says around it.
 What users of price trackers complain about decides the rules: a related product's price taken
 for the main one (so prices near the title and the add-to-cart button win, and those in
 carousels, recommendation grids, cart widgets, headers and footers lose); a struck-through
-"was" price taken for the sale price (so `del`/`s`/`strike`, line-through styles and
-was/old/compare/list-price classes lose); "$29/month", "4 payments of $12", "Save $50",
-"Free shipping over $50", "€2,99/kg", "Get $1.80 in CT Money" and "protection plan - $12.99"
-taken for the price (those are not prices at all and are dropped); another variant's price in
-a `<select>` (dropped); a members' price ("Club price", or "IKEA Family price" in a short label
-on the line above) taken for what everyone pays (penalised); a price mentioned in a sentence
-of the description ("was appraised at $1,200") on an ad that shows no price of its own (weak,
-dropped unless labelled); the same price converted into another currency ("19,90 € /
-149,94 kn" while a country changes to the euro: penalised).
+"was" price taken for the sale price (so `del`/`s`/`strike`, line-through styles,
+was/old/compare/list-price classes and "Market price:" labels lose); "$29/month", "4 payments
+of $12", "Save $50", "Free shipping over $50", "€2,99/kg", "Get $1.80 in CT Money",
+"protection plan - $12.99" and "Pay $124.00 after $25 OFF" taken for the price (those are not
+prices at all and are dropped); another variant's price in a `<select>` (dropped); a members'
+price ("Club price", or "IKEA Family price" in a short label on the line above) taken for what
+everyone pays (penalised); a price mentioned in a sentence of the description ("was appraised
+at $1,200") on an ad that shows no price of its own (weak, dropped unless labelled); the same
+price converted into another currency ("19,90 € / 149,94 kn" while a country changes to the
+euro: penalised).
 """
 
 from __future__ import annotations

@@ -203,9 +203,17 @@ def split_at_amount(text: str, before: str, after: str, amount: Decimal) -> tupl
         if parse_amount(number.group()) == amount or number.end() == len(text):
             own_before = f"{before} {text[: number.start()]}"
             own_before = _strip_currency(own_before)
-            own_after = CURRENCY_PREFIX_RE.sub("", f"{text[number.end() :]} {after}")
+            own_after = _strip_leading_currency(f"{text[number.end() :]} {after}")
             return own_before, own_after
     return before, after
+
+
+def _strip_leading_currency(text: str) -> str:
+    """`text` without the currency that starts it ("€ /kg" -> "/kg"); "OFF" is no currency."""
+    match = CURRENCY_PREFIX_RE.match(text)
+    if match is None or (match.group(1) and match.group(1) not in ISO_CODES):
+        return text
+    return text[match.end() :]
 
 
 def _strip_currency(text: str) -> str:

@@ -36,9 +36,10 @@ PRICEISH_RE = re.compile(
     r"|amount|cost|money|betrag|kaufpreis",
     re.I,
 )
-# Classes of numbers that sit in price boxes but are not amounts ("price-quantity": "Bis 9").
+# Classes of numbers that sit in price boxes but are not amounts ("price-quantity": "Bis 9",
+# Shoptet's "availability-amount": "(>5 ks)").
 NOT_AMOUNT_CLASS_RE = re.compile(
-    r"quantit|qty|menge|anzahl|(?<!dis)count|stock|rating|review|percent", re.I
+    r"quantit|qty|menge|anzahl|(?<!dis)count|stock|availab\w*[-_]amount|rating|review|percent", re.I
 )
 # Labels of prices for members only (loyalty cards, paid clubs): not what everyone pays.
 MEMBER_LABEL_RE = re.compile(
@@ -56,15 +57,16 @@ MEMBER_AFTER_RE = re.compile(
     re.I,
 )
 STRUCK_TAGS = {"del", "s", "strike"}
-# A class "price-list" alone is a list OF prices (wholesale quantity tiers, a pricelist), not
-# a list price; "price--list" (a BEM modifier) and "list-price" are list prices.
+# A class "price-list" alone is a list OF prices (wholesale quantity tiers, a pricelist, Ticimax's
+# "PriceList" box), not a list price; "price--list" (a BEM modifier) and "list-price" are list
+# prices. "price-standard" is the struck standard price of Shoptet and Salesforce Commerce Cloud.
 STRUCK_RE = re.compile(
     r"\b(?:was|old|compare|(?<!price[-_])list(?=[-_]?pr|\s|$)|before|origin(?:al)?|org(?![a-z])"
     r"|rrp|msrp|uvp|strike|crossed"
     r"|retail|reference)"
     r"|(?:was|old|compare|list|strike|crossed|original|before)[-_]?price|price[-_]?(?:was|old"
-    r"|compare|list(?!\s|$)|before|original|strike)|line-through|strikethrough|basisprice"
-    r"|a-text-price"
+    r"|compare|list(?!\s|$)|before|original|strike|standard)|line-through|strikethrough"
+    r"|basisprice|a-text-price"
     r"|deleted",
     re.I,
 )
@@ -160,6 +162,10 @@ _NOT_A_PRICE_AFTER = [
         r"^\W{0,3}(?:with (?:the )?(?:coupon|code|voucher)|after coupon|mit (?:gutschein|code)"
         r"|avec (?:le )?code|con (?:el )?cup[oó]n)",
     ),
+    (  # "Pay $124.00 after $25 OFF ... upon opening a new card", "$89.99 after rebate"
+        "conditional price",
+        r"^\W{0,3}after\b[^!?]{0,25}?\b(?:off|rebates?|coupon)\b",
+    ),
     (  # "₹54,990 with HDFC Bank Credit Card EMI": an effective price for one bank's cards
         "card-only price",
         r"^\W{0,3}(?:with|using) (?:\w+ ){0,2}(?:bank|credit card|debit card)s?\b",
@@ -172,13 +178,18 @@ _NOT_A_PRICE_AFTER = [
         r"|store credit|gutschrift|de cagnotte"
         r"|in (?:[\w'’&.-]+ ){0,3}(?:money|cash|bucks|dollars|rewards?|credit)\b)",
     ),
-    ("threshold", r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|\+\s*[^\W\d])"),
     # "1 € = 7,53450 kn" (the fixed rate shown during a changeover to the euro)
     ("exchange rate", r"^\s*="),
+    # "500 TL üzeri ücretsiz kargo" (Turkish: "over 500 TL, free shipping")
+    # "Free with RedCard or $35 orders"
     (
-        "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand"
+        "threshold",
+        r"^\W{0,3}(?:以上|or more\b|and (?:up|above)\b|(?:ve )?üzeri|orders\b|\+\s*[^\W\d])",
+    ),
+    (
+        "shipping",  # "$15.00 Expedited Shipping", "4,95 € Versand", "滿 HK$500 免運費"
         r"^\W{0,3}(?:[^\W\d]+ )?(?:shipping|delivery|versand|postage|livraison|envío"
-        r"|frais de port)",
+        r"|frais de port|kargo|免運|免运|運費|运费|包郵|包邮)",
     ),
 ]
 _NOT_A_PRICE_BEFORE = [
@@ -201,13 +212,15 @@ _NOT_A_PRICE_BEFORE = [
         r"(?:\bsave|you save|saving|sie sparen|ersparnis|du sparst|économisez|ahorra|risparmi"
         r"|bespaar|discount|rabatt|экономия|выгода|ušetříte|oszczędzasz|tasarruf|megtakarítás"
         r"|ušetríte|uštedite|ušteda|prihranite|prihranek|economisești|economisiți|ietaupi"
-        r"|\bspar(?:a|er|e)?|現折|现折|折抵)\W*(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
+        r"|\bspar(?:a|er|e)?|現折|现折|折抵|jimat|hemat)\W*"
+        r"(?:(?:of|an? extra|an additional|von|de|di)\W*)?"
         r"(?:up to\W*|bis zu\W*)?$",
     ),
     (
         "shipping",
         r"(?:shipping|delivery|versand|livraison|envío|envio|spedizione|verzend|postage|frakt"
-        r"|dostava|doprava|dostawa|livrare|piegāde|portes|достав\w*|kargo"
+        r"|dostava|doprava|dostawa|livrare|piegāde|portes|kargo|運費|运费|достав\w*"
+        r"|giao hàng|vận chuyển|đơn (?:hàng )?từ"  # "giao hàng cho đơn từ 500.000₫"
         r"|frete|despacho|orders? (?:over|above|of)|spend|bestellwert|free returns|送料|배송비)"
         r"[^.!]{0,25}$",
     ),
@@ -220,13 +233,18 @@ _NOT_A_PRICE_BEFORE = [
     (  # "Product protection plan 2 years - $12.99", "Care & Repair - €6.99": sold beside it
         "add-on",
         r"(?:protection plan|warranty|extended guarantee|care plan|care ?& ?repair"
+        r"|\d+[- ]years? (?:protection|coverage)"  # "2-Year Protection $59.99"
         r"|garantieverlängerung|extension de garantie)\b[^.!$£€]{0,20}$",
     ),
     (
         "coupon price",
         r"(?:クーポン利用で|クーポン適用で|with (?:the )?(?:coupon|code|voucher)"
         r"|mit (?:gutschein|code)|avec (?:le )?code|con (?:el )?cup[oó]n|kuponla|쿠폰 적용"
-        r"|coupon price)\W*$",
+        r"|coupon price|券)\W*$",  # "新人券 ¥10": a new customer's voucher
+    ),
+    (  # Turkish shops' price for paying by bank transfer ("Havale/EFT ile 1.187,41 TL")
+        "payment-method price",
+        r"(?:havale|eft)(?:/eft)? ile\W*$",
     ),
     # Quantity tiers ("3 or more £90.00") and spending thresholds ("gifts under £100",
     # "free delivery over £40"): amounts the sentence compares against.
@@ -250,7 +268,7 @@ _NOT_A_PRICE_BEFORE = [
         "threshold",
         r"\b(?:under|below|less than|over|above|more than|unter|über|moins de|plus de|menos de"
         r"|más de|mayor(?:es)? (?:a|de)|superior(?:es)? a|por compras de|sotto|oltre|onder|boven"
-        r"|poniżej|powyżej|acima de|abaixo de|iznad|nad|peste"
+        r"|poniżej|powyżej|acima de|abaixo de|iznad|nad|peste|άνω των|πάνω από"
         r"|virs)\W*$"
         r"|[滿满]\s*$",  # "滿$1,500現折$150": NT$150 off a basket over NT$1,500
     ),  # "(+£20.00)" for a bigger size, gift wrap "+ $4.95"
@@ -267,7 +285,11 @@ _NOT_A_PRICE_BEFORE = [
 ]
 NOT_AFTER_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_AFTER]
 NOT_BEFORE_RE = [(why, re.compile(p, re.I)) for why, p in _NOT_A_PRICE_BEFORE]
-CURRENCY_PREFIX_RE = re.compile(r"^\s*(?:[€$£¥₹]|[A-Z]{3}\b|kr\.?|zł|Kč|Ft|円|元)\s*")
+# A currency written after the number, to strip before the label rules look at the words
+# ("12 TL üzeri" -> "üzeri"); three capitals only when an ISO code ("$25 OFF" keeps its "OFF").
+CURRENCY_PREFIX_RE = re.compile(
+    r"^\s*(?:[€$£¥₹₩₽₺₫₦₱฿₪]|([A-Z]{3})\b|kr\.?|zł|Kč|Ft|TL\b|円|元)\s*"
+)
 # Labels of old prices, and of the EU's "lowest price in the 30 days before the discount"
 # (Omnibus directive 2019/2161), which shops must show next to every reduced price.
 WAS_LABEL_RE = re.compile(
@@ -278,11 +300,14 @@ WAS_LABEL_RE = re.compile(
     r"|prix de référence|prix conseillé|prezzo di listino|prezzo consigliato|precio anterior"
     r"|precio de referencia|preço de referência|adviesprijs|vorher|before|eredeti ár|régi ár"
     r"|původně|původní cena|cena nového|neupreis|prix neuf|precio nuevo|price new|старая цена"
-    r"|было|eski fiyat|previously|zuletzt gesehen für"
+    r"|было|eski fiyat|previously|zuletzt gesehen für|originalpreis|ursprünglicher preis"
     r"|last seen (?:at|for))\W*$)"
     r"|(?:najniższa cena|niedrigster preis|lowest price|prix le plus bas|prezzo più basso"
     r"|precio más bajo|laagste prijs|lägsta pris|laveste pris|alin hinta|nejnižší cena"
     r"|legalacsonyabb ár|cel mai mic preț|preço mais baixo|tidigare pris|førpris)[^€$£]{0,60}$"
+    # A market price is a reference, written alone or as a range ("Market price: ₦ 360,000 ~
+    # ₦ 420,000" beside a classified ad's own price; Turkish shops' "Piyasa Fiyatı").
+    r"|(?:market price|piyasa fiyatı|市场价|市場價)\W*(?:\d[\d.,'’\s]*\W*(?:~|[-–—]|to)\W*)?$"
     # Chinese, Japanese and Korean "original / list / market price" ("$210原價 $350",
     # "メーカー希望小売価格 22,000円" over the shop's price); no \b, which does not separate CJK
     # words. 定価 not inside 限定価格 ("limited price").
@@ -312,8 +337,8 @@ EXCL_TAX_RE = re.compile(
 EXCL_TAX_BEFORE_RE = re.compile(
     r"(?:\bnett[oó](?:preis| ár)?|\bnet price|prix ht|hors taxes|bez dph|bez vat|excl\.? (?:vat"
     r"|btw|mwst|tax|gst)|ex\.? (?:vat|gst|tax)|exkl\.? mwst|без ндс|brez ddv|bez pdv|bez pvn"
-    r"|fără tva|fara tva|ilma km|senza iva|sem iva|sin iva|χωρίς φπα|без ддс|kdv hariç|税抜|税別"
-    r"|本体価格)\W*$",
+    r"|fără tva|fara tva|ilma km|senza iva|sem iva|sin iva|χωρίς φ\.?π\.?α|без ддс|kdv hariç"
+    r"|税抜|税別|本体価格)\W*$",
     re.I,
 )
 RANGE_END_RE = re.compile(

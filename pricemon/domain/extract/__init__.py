@@ -10,8 +10,10 @@ extract_offer(html, url)
   ├── layout.py       where the title and the add-to-cart button are
   ├── regions.py      recommendation carousels, menus, footers: read in one pass
   ├── heuristics.py   visible price candidates, ranked by where they sit and what they say
+  ├── elements.py     which element holds a whole price (split prices, currency beside it)
   ├── price_text.py   the text of a price element ("$<b>29</b><sup>99</sup>") and its neighbours
-  ├── rules.py        the words and classes that mark unit prices, instalments, old prices
+  ├── rules.py        the words and classes that mark old, members' and sale prices
+  ├── not_price.py    the words that make an amount no price (unit, instalment, shipping)
   ├── availability.py schema.org availability values, "Sold out", disabled cart buttons
   ├── signals.py      bot walls and JavaScript app shells
   └── decide.py       weighs all of the above and records why

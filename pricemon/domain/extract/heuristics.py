@@ -26,16 +26,22 @@ from decimal import Decimal
 
 from selectolax.lexbor import LexborNode
 
+from pricemon.domain.extract.elements import (
+    class_label,
+    container_currency,
+    price_element,
+    priceish_near,
+    with_sibling_currency,
+)
 from pricemon.domain.extract.layout import Layout
+from pricemon.domain.extract.not_price import PER_ITEM_RE, not_a_price
 from pricemon.domain.extract.page import Page, clean_text
 from pricemon.domain.extract.price_text import (
     icon_currency,
-    is_rate,
     label_above,
     price_only,
     price_text,
     segments,
-    sibling_currency,
     split_at_amount,
     surroundings,
 )
@@ -46,21 +52,14 @@ from pricemon.domain.extract.rules import (
     EXCL_TAX_BEFORE_RE,
     EXCL_TAX_RE,
     FROM_RE,
-    INLINE_TAGS,
     MAX_TEXT,
     MEMBER_AFTER_RE,
     MEMBER_LABEL_RE,
-    NOT_AMOUNT_CLASS_RE,
     NOT_PRICE_CLASS_RE,
     NOW_LABEL_RE,
-    PER_ITEM_RE,
-    PERCENT_RE,
-    PRICEISH_RE,
     PROSE_WORD_RE,
     PROSE_WORDS,
     RANGE_END_RE,
-    SKIP_TAGS,
-    STATE_CLASS_RE,
     UNIT_CLASS_RE,
     WAS_LABEL_RE,
     Markup,
@@ -68,18 +67,13 @@ from pricemon.domain.extract.rules import (
     in_description,
     in_option_label,
     markup_of,
-    not_a_price,
 )
 from pricemon.domain.money import has_currency
 
 _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
-_MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is short
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
 _SCREEN_READER_RE = re.compile(r"visually-?hidden|sr-only|screen-reader", re.I)
 _CORROBORATED_FROM = 0.3  # decide.MIN_VISIBLE: below it a price is not a candidate at all
-# A number without its cents ("$1,099." or "$1,099", not "$10.99"), and cents on their own.
-_OPEN_CENTS_RE = re.compile(r"(?:^|[^\d.,])\d+(?:[.,]\d{3})*[.,]?\s*$")
-_CENTS_ONLY_RE = re.compile(r"\s*[.,]?\d{2}\s*")
 
 
 @dataclass
@@ -134,7 +128,7 @@ def _collect(page: Page, regions: dict[int, str], cache: dict[int, Markup]) -> l
         if node.is_text_node:
             text = node.text_content
             if text and len(text) <= MAX_TEXT and DIGIT_RE.search(text):
-                element = _price_element(node, text)
+                element = price_element(node, text)
                 if element is not None and element.mem_id not in seen:
                     seen.add(element.mem_id)
                     out.extend(_read(page, element, order, cache))
@@ -166,116 +160,11 @@ def _read_region(page: Page, region: LexborNode, why: str, order: int) -> list[V
     return out
 
 
-def _price_element(text_node: LexborNode, text: str) -> LexborNode | None:
-    """The element whose text is the whole price (`<span>€<b>12</b>,99</span>` is split)."""
-    element = text_node.parent
-    if element is None or element.tag in SKIP_TAGS or NOT_AMOUNT_CLASS_RE.search(_label(element)):
-        return None
-    if has_currency(text) or text.rstrip().endswith(":-"):
-        return _with_split_cents(element, text)
-    if len(text) > _MAX_BARE_PART or PERCENT_RE.search(text) or not price_only(text):
-        return None  # prose with a number in it; only bare parts of split prices go on
-    current: LexborNode | None = element
-    priceish = None
-    for _ in range(3):
-        if current is None or current.tag in ("body", "main", "html"):
-            break
-        whole = current.text()
-        if len(whole) > 48:
-            break
-        if has_currency(whole):
-            # "Now: AED <b>2,899.00</b> incl. VAT": the container says more than the price,
-            # so the price-marked part of it is the price.
-            if price_only(whole) or priceish is not None:
-                return current if price_only(whole) else priceish
-            break
-        if is_rate(text, whole):
-            return None  # "45<em>%</em>" in a price box: the discount rate, not an amount
-        if priceish is None and _is_priceish(current):
-            # A bare number in a price box ("1’249.–" over "statt 1’399.–") is the price
-            # when its own element holds nothing else.
-            priceish = current if price_only(whole) else element
-        current = current.parent
-    if priceish is None and sibling_currency(element) is not None:
-        return element  # "<span>CHF</span> <span>599.00</span><span>au lieu de …</span>"
-    return priceish
-
-
-def _with_split_cents(element: LexborNode, text: str) -> LexborNode:
-    """`<span>$1,099.</span><span>99</span>`: cents in the next element, so the price is
-    the parent's text (a currency-less `<sup>99</sup>` is never read on its own)."""
-    if not _OPEN_CENTS_RE.search(text):
-        return element
-    sibling = element.next
-    while sibling is not None and sibling.is_text_node and not (sibling.text_content or "").strip():
-        sibling = sibling.next
-    if sibling is None or sibling.is_text_node or sibling.tag not in INLINE_TAGS:
-        return element
-    parent = element.parent
-    if not _CENTS_ONLY_RE.fullmatch(sibling.text()) or parent is None:
-        return element
-    return parent if len(parent.text()) <= _MAX_BARE_PART else element
-
-
-def _with_sibling_currency(element: LexborNode, text: str) -> str:
-    """ "599.00" read as "CHF 599.00" when the currency is its own element beside it."""
-    found = sibling_currency(element)
-    if found is None:
-        return text
-    currency, before = found
-    return f"{currency} {text}" if before else f"{text} {currency}"
-
-
-def _label(node: LexborNode | None) -> str:
-    """Class and id of `node`, without state classes such as Shopware's "with-list-price"
-    (the price that HAS a list price next to it, not the list price)."""
-    if node is None:
-        return ""
-    label = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-    return STATE_CLASS_RE.sub(" ", label)
-
-
-def _is_priceish(node: LexborNode) -> bool:
-    attrs = node.attributes
-    label = " ".join(
-        attrs.get(name) or ""
-        for name in ("class", "id", "itemprop", "data-test", "data-testid", "data-qa")
-    )
-    return bool(PRICEISH_RE.search(label)) and not NOT_AMOUNT_CLASS_RE.search(label)
-
-
-def _priceish_near(node: LexborNode) -> bool:
-    current: LexborNode | None = node
-    for _ in range(3):
-        if current is None:
-            return False
-        if _is_priceish(current):
-            return True
-        current = current.parent
-    return False
-
-
-def _container_currency(page: Page, element: LexborNode, amount: Decimal) -> str | None:
-    """The currency written beside a split price's number ("AED <b>2,899.00</b>")."""
-    current = element.parent
-    for _ in range(2):
-        if current is None:
-            return None
-        text = current.text()
-        if len(text) > 60:
-            return None
-        price = page.parse_price(text)
-        if price is not None and price.amount == amount and price.currency:
-            return price.currency
-        current = current.parent
-    return None
-
-
 def _read(page: Page, element: LexborNode, order: int, cache: dict[int, Markup]) -> list[Visible]:
     """The prices in one element: usually one, two in "Was £59.99, now £49.99"."""
     text = clean_text(price_text(element), limit=MAX_TEXT)
     if not has_currency(text):
-        text = _with_sibling_currency(element, text)
+        text = with_sibling_currency(element, text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)  # full-width digits, as parse_price reads
     before, after = surroundings(element, text)
@@ -304,11 +193,11 @@ def _read_one(
         return None
     currency = price.currency
     if currency is None:
-        if not (_priceish_near(element) and price_only(text)):
+        if not (priceish_near(element) and price_only(text)):
             return None
-        currency = _container_currency(page, element, price.amount)
+        currency = container_currency(page, element, price.amount)
         currency = currency or icon_currency(element) or page.currency_hint
-    other = NOT_PRICE_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}")
+    other = NOT_PRICE_CLASS_RE.search(f"{class_label(element)} {class_label(element.parent)}")
     visible = Visible(price.amount, currency, 0.4, "")
     visible.context = clean_text(f"{before[-50:]} [{text}] {after[:40]}", limit=MAX_TEXT)
     visible.node = element
@@ -319,7 +208,7 @@ def _read_one(
         visible.reasons.append(f"not the price: {why}")
         return visible
     _score_markup(visible, element, before, cache)
-    if UNIT_CLASS_RE.search(f"{_label(element)} {_label(element.parent)}"):
+    if UNIT_CLASS_RE.search(f"{class_label(element)} {class_label(element.parent)}"):
         # A penalty, not a verdict: "unitPrice" is also what some shops call the price of
         # one item; a real unit price says "/ 100 g" next to it and is rejected above.
         _adjust(visible, -0.4, "unit price markup")

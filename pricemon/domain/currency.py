@@ -175,6 +175,34 @@ COUNTRY_CURRENCIES: dict[str, str] = {
     "pe": "PEN",
     "qa": "QAR",
     "kw": "KWD",
+    "mt": "EUR",
+    "cy": "EUR",
+    "rs": "RSD",
+    "ba": "BAM",
+    "mk": "MKD",
+    "al": "ALL",
+    "md": "MDL",
+    "ge": "GEL",
+    "am": "AMD",
+    "az": "AZN",
+    "uz": "UZS",
+    "mn": "MNT",
+    "jo": "JOD",
+    "om": "OMR",
+    "bh": "BHD",
+    "tn": "TND",
+    "dz": "DZD",
+    "ma": "MAD",
+    "gh": "GHS",
+    "et": "ETB",
+    "tz": "TZS",
+    "ug": "UGX",
+    "py": "PYG",
+    "bo": "BOB",
+    "ec": "USD",
+    "cr": "CRC",
+    "do": "DOP",
+    "jm": "JMD",
 }
 
 # 円, 元 and 원 only count right after a number: 元 is also part of words (還元, "refund").
@@ -182,7 +210,7 @@ _AFTER_NUMBER_ONLY = {"円", "元", "원"}
 _ALL_SYMBOLS = sorted(
     [
         *(s for s in UNAMBIGUOUS_SYMBOLS if s not in _AFTER_NUMBER_ONLY),
-        *("$", "¥", "￥", "kr", "R", "Rs.", "Rs"),
+        *("$", "¥", "￥", "kr", "R", "Rs.", "Rs", "KM"),
     ],
     key=len,
     reverse=True,
@@ -280,6 +308,8 @@ def resolve_symbol(
         return RUPEE_COUNTRIES.get(region or "", "INR")
     if symbol == "R":  # the rand; a bare "R" is too common to trust without a hint
         return "ZAR" if hint == "ZAR" or region == "za" else None
+    if symbol == "KM":  # the Bosnian convertible mark, elsewhere kilometres
+        return "BAM" if hint == "BAM" or region == "ba" else None
     if symbol in ("¥", "￥"):
         if hint in ("JPY", "CNY"):
             return hint

@@ -26,6 +26,8 @@ _MAX_BARE_PART = 24  # a bare part of a split price ("1'299.95", "579.") is shor
 # A number without its cents ("$1,099." or "$1,099", not "$10.99"), and cents on their own.
 _OPEN_CENTS_RE = re.compile(r"(?:^|[^\d.,])\d+(?:[.,]\d{3})*[.,]?\s*$")
 _CENTS_ONLY_RE = re.compile(r"\s*[.,]?\d{2}\s*")
+_OTHER_AMOUNT_RE = re.compile(r"\d{3,}|\d[.,]\d")
+_BARE_AMOUNT_RE = re.compile(r"\s*\d[\d.,'’\s]*")
 
 
 def price_element(text_node: LexborNode, text: str) -> LexborNode | None:
@@ -49,9 +51,14 @@ def price_element(text_node: LexborNode, text: str) -> LexborNode | None:
             break
         if has_currency(whole):
             # "Now: AED <b>2,899.00</b> incl. VAT": the container says more than the price,
-            # so the price-marked part of it is the price.
-            if price_only(whole) or priceish is not None:
-                return current if price_only(whole) else priceish
+            # so the price-marked part of it is the price; so it is when the container holds
+            # other prices too ("$629.99 579.99 8% off": the was, the now and the saving).
+            if priceish is not None and (
+                not price_only(whole) or _holds_other_amount(whole, priceish)
+            ):
+                return priceish
+            if price_only(whole):
+                return current
             break
         if is_rate(text, whole):
             return None  # "45<em>%</em>" in a price box: the discount rate, not an amount
@@ -133,3 +140,13 @@ def container_currency(page: Page, element: LexborNode, amount: Decimal) -> str 
             return price.currency
         current = current.parent
     return None
+
+
+def _holds_other_amount(whole: str, part: LexborNode) -> bool:
+    """True when `part` is a bare amount and `whole` holds another one besides it: another
+    price ("$629.99" beside "579.99"), not the cents or currency of a price split over
+    elements (".99", "$"), nor a count's label ("bis 4" beside "12,90 €")."""
+    own = part.text()
+    if not _BARE_AMOUNT_RE.fullmatch(own):
+        return False
+    return _OTHER_AMOUNT_RE.search(whole.replace(own, " ", 1)) is not None

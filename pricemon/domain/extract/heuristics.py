@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from selectolax.lexbor import LexborNode
 
+from pricemon.domain.extract.availability import OUT_OF_STOCK_RE
 from pricemon.domain.extract.elements import (
     class_label,
     container_currency,
@@ -256,6 +257,9 @@ def _score_prose(visible: Visible, sentence: str) -> None:
     _adjust(visible, -0.3, "in running text")
     if visible.node is not None and in_description(visible.node):
         _adjust(visible, -0.4, "in the product description")
+    elif OUT_OF_STOCK_RE.search(sentence):
+        # "Discontinued: no longer available. See the A-30 ($1,495.00) replacement."
+        _adjust(visible, -0.4, "in a notice that the product cannot be bought")
 
 
 def _score_markup(

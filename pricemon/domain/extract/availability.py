@@ -41,7 +41,8 @@ OUT_OF_STOCK_RE = re.compile(
     r"|vyprodáno|nedostupné|elfogyott|nincs raktáron|нет в наличии|немає в наявності"
     r"|indisponibil|stoc epuizat|nu (?:mai )?este disponibil|nije dostupno|nema na zalihi"
     r"|ni na zalogi|ni na voljo|vypredané|nie je skladom|nav noliktavā|izpārdots|laost otsas"
-    r"|нет в продаже|немає в продажу|товар закончился"
+    r"|нет в продаже|немає в продажу|товар закончился|дууссан"
+    r"|plus disponible|(?:bientôt )?de retour (?:en|le|début|fin|dans)\b"
     r"|изчерпан|няма наличност|не е наличен"
     r"|在庫切れ|売り切れ|품절)",
     re.IGNORECASE,

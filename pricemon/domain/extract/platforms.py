@@ -47,6 +47,7 @@ _AMAZON_SELECTORS = (
     "#newBuyBoxPrice",
     "#kindle-price",
 )
+_AMAZON_ANY = ", ".join(_AMAZON_SELECTORS)
 
 
 # One CSS probe says which platforms' markup the page has: each query is a pass over the
@@ -198,8 +199,11 @@ def _amazon(page: Page) -> list[Finding]:
             availability = Availability.OUT_OF_STOCK
         elif re.search(r"in stock|auf lager|en stock|disponible", text, re.I):
             availability = Availability.IN_STOCK
+    # One pass finds every candidate; the selectors' order then says which one counts (each
+    # css_first of a selector the page lacks would be a pass of its own).
+    nodes = page.tree.css(_AMAZON_ANY)
     for selector in _AMAZON_SELECTORS:
-        node = page.tree.css_first(selector)
+        node = next((n for n in nodes if n.css_matches(selector)), None)
         if node is None:
             continue
         price = page.parse_price(clean_text(node.text()))

@@ -16,6 +16,7 @@ machines; the visible price is what it tells people. They usually agree. When th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -39,6 +40,7 @@ MIN_VISIBLE = 0.3  # below this a visible price is not reported at all
 OUTRANKED = 0.3  # a shown structured price this far below the main visible one loses to it
 MAX_VISIBLE_CANDIDATES = 25
 MAX_AMOUNT = Decimal(10) ** 9  # above this a "price" is an id, a barcode or junk
+_TITLE_SEPARATOR_RE = re.compile(r"\s[|–—]\s|\s-\s(?=[^-]*$)")
 CONFIDENT = 0.6  # documented threshold: below it callers should try the browser or AI tiers
 
 
@@ -76,7 +78,7 @@ def decide(page: Page) -> Extraction:
     result = Extraction(price=None, currency=None)
     _choose(page, result, scored, live)
     result.candidates = _candidates(scored, visible)
-    result.title = product_name or title_text(layout) or known_title
+    result.title = product_name or title_text(layout) or known_title or _document_name(page)
     result.image_url = next((f.image for f in structured if f.image), None) or meta_image(page)
     result.availability = _availability(page, result, scored, structured, layout)
     has_product = bool(scored) or (bool(live) and live[0].near_title)
@@ -253,6 +255,13 @@ def _candidates(scored: list[_Scored], visible: list[Visible]) -> list[Candidate
     )
     out.sort(key=lambda c: -c.score)
     return out
+
+
+def _document_name(page: Page) -> str | None:
+    """The product's name from `<title>` when nothing else names it: the part before the
+    shop's name ("マイコン炊飯器 | 楽天市場")."""
+    title = document_title(page)
+    return _TITLE_SEPARATOR_RE.split(title, maxsplit=1)[0].strip() or None if title else None
 
 
 def _variant_of(url: str) -> str | None:

@@ -34,6 +34,12 @@ _TITLE_SELECTORS = (
 # Name elements that are no heading at all (Rakuten's "span.item_name"): taken only when
 # they hold the known name, since cart widgets name their items the same way.
 _NAME_ONLY_SELECTOR = "[class*=item_name i], [class*=item-name i]"
+# Headings of a product page's sections, never its name ("Reviews" over the reviews).
+_SECTION_HEADING_RE = re.compile(
+    r"(?:customer |product )?(?:reviews?|ratings?|description|details|specifications?|q ?& ?a)\W*$"
+    r"|(?:bewertungen|beschreibung|avis|description du produit|caractéristiques|descrição"
+    r"|descripción|reseñas|recensioni|opinie|レビュー|商品説明|商品情報|상품평|리뷰)\W*$"
+)
 # A <header> of the content, not of the site: the product's, an event's, an article's.
 _CONTENT_HEADER_RE = re.compile(r"product|event|item|entry|article|pdp", re.I)
 # Class or id tokens of page chrome ("site-header", "header__inner", "navbar"), but not of a
@@ -121,7 +127,12 @@ def _title_node(page: Page, known_title: str | None) -> LexborNode | None:
                 continue  # checked only for a node about to be taken: it costs a regex pass
             if named:
                 return node
-            if fallback is None and may_fall_back and not AWAY_HEADING_RE.search(text):
+            if (
+                fallback is None
+                and may_fall_back
+                and not AWAY_HEADING_RE.search(text)
+                and not _SECTION_HEADING_RE.match(text)
+            ):
                 # Not "Customers who viewed this also viewed" over a carousel: on a page
                 # whose product name has no heading, that is the first h2.
                 fallback = node

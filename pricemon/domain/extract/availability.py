@@ -57,7 +57,8 @@ _ADD_TO_CART_RE = re.compile(
     r"|añadir al|agregar al carrito|aggiungi al carrello|in winkelwagen|lägg i varukorg"
     r"|legg i handlekurv|\blegg til\b(?! i (?:ønske|favoritt))|setja í körfu|thêm vào giỏ"
     r"|buy tickets|get tickets|jegyvásárlás|tickets kaufen|acheter des billets"
-    r"|^\s*(?:place (?:a )?bid|bid now|enchérir|bieten|jetzt bieten|pujar|fai un'offerta)\b"
+    r"|^\s*(?:place (?:a )?bid|bid now|enchérir|bieten|jetzt bieten|pujar|fai un'offerta"
+    r"|acheter)\b"
     r"|^\s*(?:ship it|pick it up|deliver it)\b"  # a button per fulfilment method
     r"|comprar entradas|купить|купити|προσθήκη στο καλάθι"
     r"|læg i kurv|lisää ostoskoriin|dodaj do koszyka|adicionar (?:ao carrinho|à sacola)"

@@ -74,6 +74,7 @@ from pricemon.domain.money import has_currency
 _CODE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "textarea"})
 _CLOSE_LEVELS = 6  # how far above the title the shared container may be
 _SCREEN_READER_RE = re.compile(r"visually-?hidden|sr-only|screen-reader", re.I)
+_SCREEN_READER_SELECTOR = "[class*=visually-hidden], [class*=visuallyhidden], [class*=sr-only]"
 _CORROBORATED_FROM = 0.3  # decide.MIN_VISIBLE: below it a price is not a candidate at all
 
 
@@ -286,14 +287,25 @@ def _score_markup(
 
 def _read_aloud_regular(element: LexborNode) -> bool:
     """True when the old-price label is a screen-reader-only "Regular price" just before
-    the price: Shopify's Dawn theme labels every price that way, on sale or not (a regular
-    price that is really old is struck by its own `<s>`, which the markup check sees)."""
-    label = element.prev
-    while label is not None and label.is_text_node:
-        label = label.prev
-    if label is None or not _SCREEN_READER_RE.search(label.attributes.get("class") or ""):
-        return False
-    return bool(WAS_LABEL_RE.search(label.text()))
+    the price: Shopify's themes label every price that way, on sale or not (Dawn: a hidden
+    span beside it; Debut: `<dt><span class="visually-hidden">` before its `<dd>`). A
+    regular price that is really old is struck by its own `<s>`, which the markup check sees."""
+    node: LexborNode | None = element
+    for _ in range(3):
+        if node is None:
+            return False
+        label = node.prev
+        while label is not None and label.is_text_node:
+            label = label.prev
+        if label is not None:
+            hidden = (
+                label
+                if _SCREEN_READER_RE.search(label.attributes.get("class") or "")
+                else (label.css_first(_SCREEN_READER_SELECTOR))
+            )
+            return hidden is not None and bool(WAS_LABEL_RE.search(hidden.text()))
+        node = node.parent
+    return False
 
 
 def _score_ancestor(visible: Visible, m: Markup, level: int) -> None:

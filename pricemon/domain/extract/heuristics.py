@@ -36,7 +36,7 @@ from pricemon.domain.extract.elements import (
 )
 from pricemon.domain.extract.layout import Layout
 from pricemon.domain.extract.not_price import PER_ITEM_RE, not_a_price
-from pricemon.domain.extract.page import Page, clean_text
+from pricemon.domain.extract.page import Page, clean_text, prev_element
 from pricemon.domain.extract.price_text import (
     icon_currency,
     label_above,
@@ -294,9 +294,7 @@ def _read_aloud_regular(element: LexborNode) -> bool:
     for _ in range(3):
         if node is None:
             return False
-        label = node.prev
-        while label is not None and label.is_text_node:
-            label = label.prev
+        label = prev_element(node)
         if label is not None:
             hidden = (
                 label

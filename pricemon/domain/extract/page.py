@@ -160,6 +160,22 @@ class Page:
         return self._body_length
 
 
+def next_element(node: LexborNode) -> LexborNode | None:
+    """The element right after `node` among its siblings, text between them skipped."""
+    following = node.next
+    while following is not None and following.is_text_node:
+        following = following.next
+    return following
+
+
+def prev_element(node: LexborNode) -> LexborNode | None:
+    """The element right before `node` among its siblings, text between them skipped."""
+    previous = node.prev
+    while previous is not None and previous.is_text_node:
+        previous = previous.prev
+    return previous
+
+
 def _non_blank(text: str) -> int:
     return len(text) - sum(text.count(c) for c in " \n\t\r")
 

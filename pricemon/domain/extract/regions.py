@@ -16,7 +16,7 @@ import re
 from selectolax.lexbor import LexborNode
 
 from pricemon.domain.extract.layout import Layout
-from pricemon.domain.extract.page import Page, clean_text
+from pricemon.domain.extract.page import Page, clean_text, next_element
 from pricemon.domain.extract.rules import AWAY_HEADING_RE, AWAY_RE
 
 # Class fragments of the commonest away containers. Each CSS substring test costs a pass over
@@ -82,20 +82,13 @@ def _add_titled_section(
     if section is None or section.mem_id in title_ids or section.tag in ("body", "main"):
         # The heading shares its container with the product: what it heads is the block
         # right after it ("<h3>Productos relacionados</h3><div class="row">...").
-        section = _next_element(heading)
+        section = next_element(heading)
         if section is None or section.mem_id in title_ids or section.mem_id in cart_ids:
             return
     if section.mem_id in cart_ids and not _heads(heading, cart_ids):
         return
     if len(section.text(deep=True)) >= _MIN_REGION_TEXT:
         found[section.mem_id] = f"section {clean_text(text, limit=30)!r}"
-
-
-def _next_element(node: LexborNode) -> LexborNode | None:
-    following = node.next
-    while following is not None and following.is_text_node:
-        following = following.next
-    return following
 
 
 def _heads(heading: LexborNode, cart_ids: set[int]) -> bool:

@@ -73,6 +73,10 @@ _NOT_A_PRICE_AFTER = [
     ),
 ]
 _NOT_A_PRICE_BEFORE = [
+    (  # "Bank Offer 10% off on HDFC Credit Card, up to ₹1,500": the cap of a discount
+        "saving",
+        r"(?:%\s?off|\boff\b|discount|cashback|bank offer)[^.!]{0,50}\bup to\W*$",
+    ),
     (
         "unit price",
         r"(?:grundpreis|unit price|price per|prix au \w+|per 100 ?\w+"

@@ -224,7 +224,7 @@ def classify_markup(
     elif "line-through" in style:
         struck = "line-through style"
     away = None
-    if tag in AWAY_TAGS or AWAY_RE.search(label):
+    if tag in AWAY_TAGS or AWAY_RE.search(_without_inner_parts(label)):
         away = f"outside the product ({clean_text(label, limit=40) or tag})"
     return Markup(
         struck=struck,
@@ -235,6 +235,22 @@ def classify_markup(
         hidden=hidden or bool(HIDDEN_RE.search(style)),
         away=away,
     )
+
+
+def _without_inner_parts(label: str) -> str:
+    """`label` without BEM elements of an away-looking block ("product-card__buybox"): the
+    block itself says whether it is away (a carousel tile is a "product-card", and its price
+    "product-card__price" is away through it), and the page's own product card is not. An
+    element that names an away part itself ("pdp__related-products") stays."""
+    if "__" not in label:
+        return label
+    kept = []
+    for token in label.split():
+        block, _, part = token.partition("__")
+        if part and AWAY_RE.search(block) and not AWAY_RE.search(part):
+            continue
+        kept.append(token)
+    return " ".join(kept)
 
 
 def markup_of(node: LexborNode, cache: dict[int, Markup]) -> Markup:

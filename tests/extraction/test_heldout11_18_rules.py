@@ -226,3 +226,30 @@ def test_bid_and_buy_buttons_offer_the_product(label: str) -> None:
         f'<button class="btn btn-primary" type="submit">{label}</button>',
     )
     assert extract_offer(page, "https://www.x.fr/p").availability == Availability.IN_STOCK
+
+
+def test_the_product_cards_own_buybox_is_not_a_carousel_tile() -> None:
+    """BEM: "product-card" is a tile in carousels, but "product-card__buybox" of the page's
+    own product card (which holds the title) is the product's price box."""
+    main = (
+        '<div class="product-card__buybox"><div class="price-box"><div class="price-box__old">'
+        "Cena regularna: <s>2 799,00 zł</s></div><div class='price-box__main'>"
+        '<span class="price-box__value">2 349</span><span class="price-box__fraction">,00'
+        '</span> <span class="price-box__currency">zł</span></div></div></div>'
+    )
+    page = product_page(main, lang="pl").replace(
+        '<div class="product">', '<div class="product-card">'
+    )
+    result = extract_offer(page, "https://www.x.pl/p")
+    assert (result.price, result.currency) == (Decimal("2349.00"), "PLN"), result.candidates[:3]
+
+
+def test_a_bank_offers_cap_is_not_the_price() -> None:
+    main = (
+        '<div class="_30jeq3">₹39,999</div><ul class="offers"><li>Bank Offer 10% off on HDFC '
+        "Bank Credit Card, up to ₹1,500</li></ul>"
+    )
+    result = extract_offer(product_page(main, lang="en-IN"), "https://www.x.in/p")
+    assert result.price == Decimal("39999"), result.candidates[:3]
+    cap = next(c for c in result.candidates if c.amount == Decimal("1500"))
+    assert cap.score < 0, cap

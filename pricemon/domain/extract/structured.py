@@ -148,6 +148,9 @@ def _offers_of(product: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
             yield position, offer
 
 
+_SECOND_HAND_RE = re.compile(r"used|refurbished|damaged", re.I)
+
+
 def _offer_findings(
     page: Page, offer: dict[str, Any], title: str | None, image: str | None
 ) -> list[Finding]:
@@ -155,12 +158,14 @@ def _offer_findings(
     page.declare_currency(currency)
     availability = availability_from_schema(_text(offer.get("availability")))
     url = _text(offer.get("url"))
+    # An open-box, used or refurbished offer beside the new one is not the product's price.
+    weight = 0.75 if _SECOND_HAND_RE.search(_text(offer.get("itemCondition")) or "") else 0.85
     out: list[Finding] = []
 
     def add(raw: Any, kind: str, cur: str | None) -> None:
         amount, cur = _amount(page, raw, cur)
         if amount is not None and amount > 0:
-            f = Finding("jsonld", amount, cur, 0.85, kind, availability, title, image, url=url)
+            f = Finding("jsonld", amount, cur, weight, kind, availability, title, image, url=url)
             out.append(f)
 
     if "aggregateoffer" in types_of(offer):

@@ -1,4 +1,4 @@
-"""Rules found by the held-out corpora heldout11 to heldout18 (tests/fixtures), each written
+"""Rules found by the held-out corpora heldout11 to heldout20 (tests/fixtures), each written
 blind and scored before these rules were added; one trap per test."""
 
 from __future__ import annotations
@@ -253,3 +253,17 @@ def test_a_bank_offers_cap_is_not_the_price() -> None:
     assert result.price == Decimal("39999"), result.candidates[:3]
     cap = next(c for c in result.candidates if c.amount == Decimal("1500"))
     assert cap.score < 0, cap
+
+
+def test_an_open_box_offer_beside_the_new_one_is_not_the_price() -> None:
+    offers = [
+        {"@type": "Offer", "price": "212.39", "priceCurrency": "USD",
+         "itemCondition": "http://schema.org/UsedCondition"},
+        {"@type": "Offer", "price": "279.99", "priceCurrency": "USD",
+         "itemCondition": "http://schema.org/NewCondition"},
+    ]  # fmt: skip
+    doc = {"@type": "Product", "name": "Walnut Desk Lamp", "offers": offers}
+    head = f'<script type="application/ld+json">{json.dumps(doc)}</script>'
+    main = '<div class="price">$279.99</div><div class="open-box">Open-Box from $212.39</div>'
+    result = extract_offer(product_page(main, head=head), "https://www.x.com/p")
+    assert result.price == Decimal("279.99"), result.candidates[:3]

@@ -264,6 +264,9 @@ def test_an_open_box_offer_beside_the_new_one_is_not_the_price() -> None:
     ]  # fmt: skip
     doc = {"@type": "Product", "name": "Walnut Desk Lamp", "offers": offers}
     head = f'<script type="application/ld+json">{json.dumps(doc)}</script>'
-    main = '<div class="price">$279.99</div><div class="open-box">Open-Box from $212.39</div>'
+    main = (
+        '<div class="priceView-customer-price"><span>$279.99</span></div>'
+        '<div class="open-box-option"><span class="price">$212.39</span></div>'
+    )
     result = extract_offer(product_page(main, head=head), "https://www.x.com/p")
     assert result.price == Decimal("279.99"), result.candidates[:3]
